@@ -1,0 +1,112 @@
+// Package backend holds the domain of the stockstream server: the Broker that
+// stores and fans out price events, and the types its implementations share.
+// Implementations live in subpackages (inmem, redis); http serves them; cmd/
+// stockstream wires one of them up.
+package backend
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/stockstream/stockstream/shared/sse"
+	"github.com/stockstream/stockstream/shared/stock"
+)
+
+// Errors returned by brokers and subscriptions.
+var (
+	// ErrSlowSubscriber ends a subscription whose queue overflowed; the
+	// client resumes with Last-Event-ID.
+	ErrSlowSubscriber = errors.New("subscriber too slow: queue overflowed")
+	// ErrClosed is returned once the broker is closed.
+	ErrClosed = errors.New("broker closed")
+	// ErrUnavailable wraps failures of a broker's backing store.
+	ErrUnavailable = errors.New("broker unavailable")
+)
+
+// Event is a published event with its SSE frame encoded once; every
+// subscriber writes the same Frame bytes. Events are immutable once
+// published.
+type Event struct {
+	Seq   uint64 // position in the stream; ID is Seq in decimal
+	Stock stock.StockPriceEvent
+	Frame []byte // "id: …\nevent: stockUpdate\ndata: {…}\n\n"
+}
+
+// FormatID returns the wire id of a stream position.
+func FormatID(seq uint64) string { return strconv.FormatUint(seq, 10) }
+
+// ParseID parses a wire id. ok is false for anything that is not a plain
+// decimal position: such an id is unknown to every broker.
+func ParseID(id string) (seq uint64, ok bool) {
+	if id == "" || len(id) > 20 || id[0] == '+' || id[0] == '-' {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(id, 10, 64)
+	return seq, err == nil
+}
+
+// SubscribeRequest says what a new subscriber wants.
+type SubscribeRequest struct {
+	// LastEventID is the id the client saw last; "" for a fresh connect.
+	LastEventID string
+	// Symbols filters the stream; empty means every symbol.
+	Symbols []string
+}
+
+// Opening is what a stream starts with, decided atomically with the
+// subscriber's registration so that nothing falls between it and the live
+// events.
+type Opening struct {
+	// Resumed is true when the broker still holds every event after
+	// LastEventID: Replay then holds exactly those events (filtered), in
+	// order. Otherwise the stream opens with Snapshot.
+	Resumed bool
+	Replay  []*Event
+	// Snapshot is the latest event per (filtered) symbol, and Head the id
+	// of the newest event in the stream: resuming from Head misses nothing.
+	Snapshot []stock.StockPriceEvent
+	Head     uint64
+}
+
+// Subscription delivers live events to one subscriber. It never blocks the
+// publisher: events queue up to a bound, and a subscriber that overflows it is
+// ended with ErrSlowSubscriber.
+type Subscription interface {
+	// Ready is signalled when events are pending.
+	Ready() <-chan struct{}
+	// Next appends the pending events to dst and returns it.
+	Next(dst []*Event) []*Event
+	// Done is closed when the subscription ends for a reason other than
+	// Close; Err then says why.
+	Done() <-chan struct{}
+	Err() error
+	// Close unregisters the subscriber. It is safe to call more than once.
+	Close()
+}
+
+// Broker stores published events, assigns their ids and fans them out.
+type Broker interface {
+	// Publish assigns ids (and timestamps to quotes without one) and
+	// delivers the events in order. Quotes must be validated.
+	Publish(ctx context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error)
+	// Subscribe registers a subscriber and returns how its stream opens.
+	Subscribe(ctx context.Context, req SubscribeRequest) (Opening, Subscription, error)
+	// Snapshot returns the latest event per symbol, sorted by symbol.
+	Snapshot(ctx context.Context) ([]stock.StockPriceEvent, error)
+	// Latest returns the latest event of one symbol; ok is false if none.
+	Latest(ctx context.Context, symbol string) (ev stock.StockPriceEvent, ok bool, err error)
+	// Ready reports whether the broker can serve (its store is reachable).
+	Ready(ctx context.Context) error
+	// Close ends every subscription and releases the broker's resources.
+	Close() error
+}
+
+// NewEvent assigns seq as the event's id and encodes its SSE frame once.
+func NewEvent(seq uint64, e stock.StockPriceEvent) *Event {
+	e.ID = FormatID(seq)
+	var buf [160]byte
+	data := e.AppendJSON(buf[:0])
+	frame := make([]byte, 0, len(data)+len(e.ID)+len(stock.EventUpdate)+24)
+	return &Event{Seq: seq, Stock: e, Frame: sse.AppendEvent(frame, e.ID, stock.EventUpdate, data)}
+}

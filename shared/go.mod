@@ -1,0 +1,3 @@
+module github.com/stockstream/stockstream/shared
+
+go 1.26
