@@ -1,0 +1,198 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/stockstream/stockstream/shared/stock"
+)
+
+// envPrefix starts the environment variable of every flag:
+// --publish-token is STOCKSTREAM_PUBLISH_TOKEN.
+const envPrefix = "STOCKSTREAM_"
+
+// config is the command line, after validation.
+type config struct {
+	addr         string
+	simulator    bool
+	symbols      []string
+	interval     time.Duration
+	seed         uint64
+	history      int
+	heartbeat    time.Duration
+	retry        time.Duration
+	broker       string
+	publishToken string
+	corsOrigins  []string
+	tlsCert      string
+	tlsKey       string
+	maxConns     int
+	maxConnsIP   int
+	queue        int
+	logLevel     string
+	logFormat    string
+}
+
+// parseConfig reads flags from args and, for flags not given, from
+// STOCKSTREAM_* variables found by getenv. Errors name the flag and why.
+func parseConfig(args []string, getenv func(string) string, out io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("stockstream", flag.ContinueOnError)
+	fs.SetOutput(out)
+	var c config
+	var symbols, cors, tokenFile string
+	fs.StringVar(&c.addr, "addr", ":8080", "listen address")
+	fs.BoolVar(&c.simulator, "simulator", true, "run the built-in price simulator")
+	fs.StringVar(&symbols, "symbols", "MSFT,AAPL,GOOG,AMZN", "simulator symbols, comma-separated")
+	fs.DurationVar(&c.interval, "interval", time.Second, "simulator tick")
+	fs.Uint64Var(&c.seed, "seed", 0, "simulator random seed (0: a random one)")
+	fs.IntVar(&c.history, "history", 10000, "events kept for Last-Event-ID replay")
+	fs.DurationVar(&c.heartbeat, "heartbeat", 15*time.Second, "comment keep-alive after this much silence on a stream")
+	fs.DurationVar(&c.retry, "retry", 3*time.Second, "reconnect delay sent to clients in retry:")
+	fs.StringVar(&c.broker, "broker", "memory", "memory, or redis://host:port/db to scale out across instances")
+	fs.StringVar(&c.publishToken, "publish-token", "", "bearer token for POST /api/prices; empty disables publishing")
+	fs.StringVar(&tokenFile, "publish-token-file", "", "read the publish token from this file")
+	fs.StringVar(&cors, "cors-origins", "", "allowed origins for the API and stream, comma-separated; empty: same origin only")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file: serve HTTPS with HTTP/2")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file")
+	fs.IntVar(&c.maxConns, "max-conns", 50000, "open streams allowed in all (0: no limit)")
+	fs.IntVar(&c.maxConnsIP, "max-conns-per-ip", 0, "open streams allowed per client address (0: no limit)")
+	fs.IntVar(&c.queue, "queue", 4096, "events a subscriber may have pending before it is disconnected as too slow")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: stockstream [flags]\n\nServes live stock prices over Server-Sent Events at /stocks and the dashboard at /.\nEvery flag can also be set as %s<FLAG> (upper case, - as _).\n\nFlags:\n", envPrefix)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: flags start with --", fs.Arg(0))
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return nil, err
+	}
+	return &c, c.finish(symbols, cors, tokenFile)
+}
+
+// envName returns the variable that sets flag name.
+func envName(name string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// applyEnv sets every flag not given on the command line from its
+// environment variable, if set.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		v := getenv(envName(f.Name))
+		if given[f.Name] || v == "" {
+			return
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %v", envName(f.Name), v, err))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// finish validates the values and derives the list-valued ones.
+func (c *config) finish(symbols, cors, tokenFile string) error {
+	var errs []error
+	bad := func(flag, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("--%s: %s", flag, fmt.Sprintf(format, a...)))
+	}
+	if _, _, err := net.SplitHostPort(c.addr); err != nil {
+		bad("addr", "%q is not host:port (e.g. :8080)", c.addr)
+	}
+	syms, err := stock.ParseSymbolList(symbols, 10000)
+	if err != nil {
+		bad("symbols", "%v", err)
+	}
+	c.symbols = syms
+	if c.interval < time.Millisecond {
+		bad("interval", "%s is too short: at least 1ms", c.interval)
+	}
+	if c.history < 1 || c.history > 10_000_000 {
+		bad("history", "%d is out of range 1..10000000", c.history)
+	}
+	if c.heartbeat < 100*time.Millisecond {
+		bad("heartbeat", "%s is too short: at least 100ms", c.heartbeat)
+	}
+	if c.retry < 0 || c.retry > time.Hour {
+		bad("retry", "%s is out of range 0..1h", c.retry)
+	}
+	if err := checkBrokerURL(c.broker); err != nil {
+		bad("broker", "%v", err)
+	}
+	if tokenFile != "" {
+		b, err := os.ReadFile(tokenFile)
+		if err != nil {
+			bad("publish-token-file", "%v", err)
+		}
+		c.publishToken = strings.TrimSpace(string(b))
+	}
+	if strings.ContainsAny(c.publishToken, " \t\r\n") {
+		bad("publish-token", "must not contain whitespace")
+	}
+	c.corsOrigins, err = parseOrigins(cors)
+	if err != nil {
+		bad("cors-origins", "%v", err)
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		bad("tls-cert", "--tls-cert and --tls-key go together")
+	}
+	if c.maxConns < 0 || c.maxConnsIP < 0 {
+		bad("max-conns", "limits must not be negative")
+	}
+	if c.queue < 16 {
+		bad("queue", "%d is too small: at least 16", c.queue)
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.logLevel) {
+		bad("log-level", "%q is not debug, info, warn or error", c.logLevel)
+	}
+	if !slices.Contains([]string{"text", "json"}, c.logFormat) {
+		bad("log-format", "%q is not text or json", c.logFormat)
+	}
+	return errors.Join(errs...)
+}
+
+// checkBrokerURL accepts "memory" or a redis:// URL.
+func checkBrokerURL(s string) error {
+	if s == "memory" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return fmt.Errorf("%q is neither memory nor redis://host:port/db", s)
+	}
+	return nil
+}
+
+// parseOrigins parses the CORS allowlist: exact origins such as
+// https://example.com, never "*".
+func parseOrigins(s string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(s, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if o == "*" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return nil, fmt.Errorf("%q is not an origin like https://example.com (no wildcard, no path)", o)
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out, nil
+}

@@ -1,0 +1,49 @@
+package http
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// cors adds CORS headers for the exact origins of Config.CORSOrigins. Other
+// origins get no CORS headers, so browsers keep them out; same-origin
+// requests need none.
+func (s *Server) cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if origin := r.Header.Get("Origin"); origin != "" && s.allowedOrigin(origin) && isCORSPath(r.URL.Path) {
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Set("Access-Control-Allow-Credentials", "true")
+			h.Add("Vary", "Origin")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) allowedOrigin(origin string) bool {
+	return slices.Contains(s.cfg.CORSOrigins, origin)
+}
+
+func isCORSPath(p string) bool { return p == "/stocks" || strings.HasPrefix(p, "/api/") }
+
+// handlePreflight answers OPTIONS requests: a preflight from an allowed
+// origin gets the methods and headers it may use; one from any other origin
+// is refused.
+func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	if r.Header.Get("Access-Control-Request-Method") == "" || origin == "" {
+		w.Header().Set("Allow", "GET, POST, OPTIONS")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if !s.allowedOrigin(origin) || !isCORSPath(r.URL.Path) {
+		writeError(w, http.StatusForbidden, "origin "+origin+" is not allowed: add it to --cors-origins")
+		return
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID, Cache-Control")
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+}

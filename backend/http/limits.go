@@ -1,0 +1,63 @@
+package http
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+)
+
+// limitError is a stream refused by a connection limit.
+type limitError struct {
+	limit  string // "global" or "per_ip"
+	status int
+	msg    string
+}
+
+func (e *limitError) Error() string { return e.msg }
+
+// streamLimits counts open streams in all and per client address.
+type streamLimits struct {
+	max, perIP int
+	mu         sync.Mutex
+	total      int
+	byIP       map[string]int
+}
+
+func newStreamLimits(max, perIP int) *streamLimits {
+	return &streamLimits{max: max, perIP: perIP, byIP: make(map[string]int)}
+}
+
+// acquire counts a new stream from ip, or refuses it; release undoes it.
+func (l *streamLimits) acquire(ip string) (release func(), err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.max > 0 && l.total >= l.max {
+		return nil, &limitError{"global", http.StatusServiceUnavailable,
+			fmt.Sprintf("server is at its limit of %d streams; retry later", l.max)}
+	}
+	if l.perIP > 0 && l.byIP[ip] >= l.perIP {
+		return nil, &limitError{"per_ip", http.StatusTooManyRequests,
+			fmt.Sprintf("too many streams from one address (limit %d)", l.perIP)}
+	}
+	l.total++
+	l.byIP[ip]++
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.total--
+		if l.byIP[ip]--; l.byIP[ip] <= 0 {
+			delete(l.byIP, ip)
+		}
+	}, nil
+}
+
+// clientIP is the address the connection comes from. Forwarded headers are
+// not trusted: any client could set them.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

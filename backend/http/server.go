@@ -1,0 +1,179 @@
+// Package http serves the stockstream HTTP interface on httprouter: the SSE
+// stream, the JSON API, health, metrics, and the PWA for every other path.
+package http
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/metrics"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultHeartbeat    = 15 * time.Second
+	DefaultRetry        = 3 * time.Second
+	DefaultWriteTimeout = 10 * time.Second
+	DefaultMaxSymbols   = 100
+	DefaultMaxBody      = 1 << 20
+	DefaultMaxBatch     = 5000
+)
+
+// Config configures a Server.
+type Config struct {
+	Broker  backend.Broker
+	Metrics *metrics.Metrics // a fresh set if nil
+	Logger  *slog.Logger     // slog.Default() if nil
+	// App serves every path that is not an API route (the PWA); a JSON 404
+	// if nil.
+	App http.Handler
+
+	Heartbeat time.Duration // comment after this much silence on a stream
+	Retry     time.Duration // reconnect delay sent in "retry:"
+	// WriteTimeout bounds each write to a stream: a peer that does not read
+	// for this long is cut.
+	WriteTimeout time.Duration
+	// PublishToken is the bearer token of POST /api/prices; empty disables
+	// publishing.
+	PublishToken string
+	// CORSOrigins are the exact origins allowed to call the API and open
+	// the stream from another origin.
+	CORSOrigins []string
+	// MaxSymbols bounds the symbols= filter of a stream.
+	MaxSymbols int
+	// MaxBody bounds a publish request body in bytes; MaxBatch the events
+	// in one request.
+	MaxBody  int64
+	MaxBatch int
+	// MaxStreams bounds open streams in all (0: no bound); MaxStreamsPerIP
+	// bounds them per client address (0: no bound).
+	MaxStreams      int
+	MaxStreamsPerIP int
+}
+
+// Server is the stockstream HTTP server.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	handler  http.Handler
+	limits   *streamLimits
+	shutdown chan struct{} // closed by Shutdown: every stream ends
+	once     sync.Once
+	http     *http.Server
+}
+
+// New returns a Server for cfg, filling in defaults.
+func New(cfg Config) *Server {
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.Retry <= 0 {
+		cfg.Retry = DefaultRetry
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	if cfg.MaxSymbols <= 0 {
+		cfg.MaxSymbols = DefaultMaxSymbols
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = DefaultMaxBatch
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		metrics:  cfg.Metrics,
+		limits:   newStreamLimits(cfg.MaxStreams, cfg.MaxStreamsPerIP),
+		shutdown: make(chan struct{}),
+	}
+	s.handler = s.logRequests(s.routes())
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Streams clear this deadline and arm one per write instead, so
+		// it only bounds ordinary responses.
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 16 << 10,
+		ErrorLog:       slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
+	}
+	return s
+}
+
+func (s *Server) routes() http.Handler {
+	r := httprouter.New()
+	r.GET("/stocks", s.handleStream)
+	r.GET("/api/snapshot", s.handleSnapshot)
+	r.GET("/api/stocks/:symbol", s.handleStock)
+	r.POST("/api/prices", s.handlePublish)
+	r.GET("/healthz", s.handleHealth)
+	r.GET("/readyz", s.handleReady)
+	r.Handler(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
+	r.GlobalOPTIONS = http.HandlerFunc(s.handlePreflight)
+	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+r.URL.Path)
+	})
+	r.NotFound = http.HandlerFunc(s.handleOther)
+	r.PanicHandler = func(w http.ResponseWriter, r *http.Request, v any) {
+		s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+		writeError(w, http.StatusInternalServerError, "internal error")
+	}
+	return s.cors(r)
+}
+
+// handleOther serves the PWA, or a JSON 404 for unknown API paths.
+func (s *Server) handleOther(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.App == nil || strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/api" {
+		writeError(w, http.StatusNotFound, "no route "+r.Method+" "+r.URL.Path)
+		return
+	}
+	s.cfg.App.ServeHTTP(w, r)
+}
+
+// Handler returns the server's root handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Metrics returns the server's metrics.
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
+
+// Serve accepts connections on l until Shutdown. It returns
+// http.ErrServerClosed after a clean shutdown.
+func (s *Server) Serve(l net.Listener) error { return s.http.Serve(l) }
+
+// ServeTLS is Serve over TLS with HTTP/2.
+func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
+	return s.http.ServeTLS(l, certFile, keyFile)
+}
+
+// Shutdown stops accepting connections, ends every open stream (clients
+// reconnect elsewhere with Last-Event-ID) and waits for handlers until ctx
+// ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.once.Do(func() { close(s.shutdown) })
+	err := s.http.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return errors.Join(err, s.http.Close())
+	}
+	return err
+}

@@ -1,0 +1,197 @@
+package http
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/shared/sse"
+	"github.com/stockstream/stockstream/shared/stock"
+)
+
+// maxLastEventID bounds the id a client may send; a longer one is garbage
+// and gets the snapshot.
+const maxLastEventID = 64
+
+// handleStream serves GET /stocks: "retry:", the opening (exact replay or
+// snapshot), then live events, with a heartbeat comment after every silent
+// interval.
+func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	req, err := s.parseStreamRequest(r)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	release, err := s.limits.acquire(clientIP(r))
+	if err != nil {
+		s.metrics.Rejected.WithLabelValues(err.(*limitError).limit).Inc()
+		w.Header().Set("Retry-After", "5")
+		s.writeErr(w, r, err)
+		return
+	}
+	defer release()
+
+	opening, sub, err := s.cfg.Broker.Subscribe(r.Context(), req)
+	if err != nil {
+		s.tellToRetry(w, r, err)
+		return
+	}
+	defer sub.Close()
+	s.metrics.Subscribers.Inc()
+	defer s.metrics.Subscribers.Dec()
+
+	st := &stream{w: w, rc: http.NewResponseController(w), timeout: s.cfg.WriteTimeout}
+	setStreamHeaders(w.Header())
+	// The server's WriteTimeout is absolute and would kill a long stream:
+	// clear it here; stream.flush arms a deadline per write instead.
+	if err := st.rc.SetWriteDeadline(time.Time{}); err != nil {
+		s.log.Debug("stream: cannot clear write deadline", "err", err)
+	}
+	w.WriteHeader(http.StatusOK)
+	if err := s.open(st, opening); err != nil {
+		return
+	}
+	s.pump(st, r, sub)
+}
+
+// parseStreamRequest reads symbols= and the resume id (the Last-Event-ID
+// header wins over lastEventId=).
+func (s *Server) parseStreamRequest(r *http.Request) (backend.SubscribeRequest, error) {
+	q := r.URL.Query()
+	var req backend.SubscribeRequest
+	if list := strings.Join(q["symbols"], ","); strings.Trim(list, ", ") != "" {
+		syms, err := stock.ParseSymbolList(list, s.cfg.MaxSymbols)
+		if err != nil {
+			return req, err
+		}
+		req.Symbols = syms
+	}
+	req.LastEventID = r.Header.Get("Last-Event-ID")
+	if req.LastEventID == "" {
+		req.LastEventID = q.Get("lastEventId")
+	}
+	if len(req.LastEventID) > maxLastEventID {
+		req.LastEventID = "" // garbage: a snapshot, as for any unknown id
+	}
+	return req, nil
+}
+
+// tellToRetry answers a stream the broker cannot serve now with a 200 that
+// carries only "retry:" and ends: EventSource gives up for good on a 5xx but
+// reconnects after an ended 200 stream.
+func (s *Server) tellToRetry(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Warn("stream: broker cannot subscribe, client told to retry", "err", err, "remote", r.RemoteAddr)
+	setStreamHeaders(w.Header())
+	w.WriteHeader(http.StatusOK)
+	b := sse.AppendRetry(nil, s.cfg.Retry.Milliseconds())
+	w.Write(append(b, ": broker unavailable, retrying\n\n"...))
+}
+
+func setStreamHeaders(h http.Header) {
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Del("Content-Encoding") // never compressed
+}
+
+// open writes "retry:" and the opening of the stream in one burst.
+func (s *Server) open(st *stream, o backend.Opening) error {
+	buf := sse.AppendRetry(make([]byte, 0, 512), s.cfg.Retry.Milliseconds())
+	if o.Resumed {
+		s.metrics.Opened.WithLabelValues("resume").Inc()
+		for _, ev := range o.Replay {
+			buf = append(buf, ev.Frame...)
+		}
+		s.metrics.Delivered.Add(float64(len(o.Replay)))
+	} else {
+		s.metrics.Opened.WithLabelValues("snapshot").Inc()
+		buf = appendSnapshot(buf, o.Head, o.Snapshot)
+	}
+	return st.flush(buf)
+}
+
+// appendSnapshot appends the snapshot frame: the latest events as a JSON
+// array, with the head id so a resume from it misses nothing.
+func appendSnapshot(b []byte, head uint64, events []stock.StockPriceEvent) []byte {
+	data := make([]byte, 0, 2+len(events)*100)
+	data = append(data, '[')
+	for i, ev := range events {
+		if i > 0 {
+			data = append(data, ',')
+		}
+		data = ev.AppendJSON(data)
+	}
+	data = append(data, ']')
+	return sse.AppendEvent(b, backend.FormatID(head), stock.EventSnapshot, data)
+}
+
+// pump writes live events as they come, each burst in one flush, and a
+// heartbeat after every silent interval, until the client leaves, the
+// subscription ends or the server shuts down.
+func (s *Server) pump(st *stream, r *http.Request, sub backend.Subscription) {
+	heartbeat := time.NewTimer(s.cfg.Heartbeat)
+	defer heartbeat.Stop()
+	var batch []*backend.Event
+	for {
+		select {
+		case <-sub.Ready():
+			batch = sub.Next(batch[:0])
+			if err := st.writeEvents(batch); err != nil {
+				return
+			}
+			s.metrics.Delivered.Add(float64(len(batch)))
+			clear(batch)
+		case <-heartbeat.C:
+			if err := st.flush(sse.Heartbeat); err != nil {
+				return
+			}
+		case <-sub.Done():
+			if errors.Is(sub.Err(), backend.ErrSlowSubscriber) {
+				s.metrics.DroppedSlow.Inc()
+				s.log.Info("stream: slow subscriber disconnected", "remote", r.RemoteAddr)
+			}
+			return
+		case <-r.Context().Done():
+			return
+		case <-s.shutdown:
+			return
+		}
+		heartbeat.Reset(s.cfg.Heartbeat)
+	}
+}
+
+// stream writes to one SSE response with a deadline per burst.
+type stream struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+}
+
+// writeEvents writes the frames of a batch and flushes once.
+func (st *stream) writeEvents(batch []*backend.Event) error {
+	if err := st.rc.SetWriteDeadline(time.Now().Add(st.timeout)); err != nil {
+		return err
+	}
+	for _, ev := range batch {
+		if _, err := st.w.Write(ev.Frame); err != nil {
+			return err
+		}
+	}
+	return st.rc.Flush()
+}
+
+// flush writes b and flushes it, within the write deadline.
+func (st *stream) flush(b []byte) error {
+	if err := st.rc.SetWriteDeadline(time.Now().Add(st.timeout)); err != nil {
+		return err
+	}
+	if _, err := st.w.Write(b); err != nil {
+		return err
+	}
+	return st.rc.Flush()
+}
