@@ -20,8 +20,8 @@ type Publisher interface {
 
 // Annual drift and volatility of the simulated prices.
 const (
-	drift      = 0.05
-	volatility = 0.25
+	drift                 = 0.05
+	volatility            = 0.25
 	tradingSecondsPerYear = 252 * 6.5 * 3600
 	// speedup runs the simulated market faster than the clock, so that a
 	// one-second tick moves a price visibly (by a trading minute).

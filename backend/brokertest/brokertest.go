@@ -1,0 +1,343 @@
+// Package brokertest is the test suite every backend.Broker implementation
+// must pass: ids, replay, snapshots, filters and slow subscribers.
+package brokertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/shared/stock"
+)
+
+// Factory returns a new, empty broker that keeps history events and gives
+// each subscriber a queue of queue events; the suite closes it.
+type Factory func(t testing.TB, history, queue int) backend.Broker
+
+// Run runs the whole suite against brokers made by newBroker.
+func Run(t *testing.T, newBroker Factory) {
+	tests := map[string]func(*testing.T, Factory){
+		"IDsStrictlyIncrease":         testIDsStrictlyIncrease,
+		"PublishReceiveExactPrice":    testPublishReceiveExactPrice,
+		"ResumeExactlyAfter":          testResumeExactlyAfter,
+		"ResumeFromHeadIsCaughtUp":    testResumeFromHead,
+		"SnapshotOnFreshUnknownID":    testSnapshotOnUnknown,
+		"SnapshotOnEvictedID":         testSnapshotOnEvicted,
+		"NoGapBetweenReplayAndLive":   testNoGapReplayLive,
+		"FilterBySymbol":              testFilter,
+		"SlowSubscriberIsDropped":     testSlowDropped,
+		"LatestAndSnapshot":           testLatest,
+		"CloseEndsSubscriptions":      testClose,
+		"ConcurrentPublishersInOrder": testConcurrentPublishers,
+	}
+	for name, fn := range tests {
+		t.Run(name, func(t *testing.T) { fn(t, newBroker) })
+	}
+}
+
+// Ctx returns a context that ends with the test, bounded to 30 seconds.
+func Ctx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// Quotes returns n quotes for symbol whose prices are 100.01, 100.02, ….
+func Quotes(symbol string, n int) []stock.Quote {
+	qs := make([]stock.Quote, n)
+	for i := range qs {
+		qs[i] = stock.Quote{Symbol: symbol, Price: stock.PriceFromCents(int64(10001 + i))}
+	}
+	return qs
+}
+
+// MustPublish publishes quotes and fails the test on error.
+func MustPublish(t testing.TB, b backend.Broker, quotes []stock.Quote) []stock.StockPriceEvent {
+	t.Helper()
+	evs, err := b.Publish(Ctx(t), quotes)
+	if err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	if len(evs) != len(quotes) {
+		t.Fatalf("publish returned %d events for %d quotes", len(evs), len(quotes))
+	}
+	return evs
+}
+
+// MustSubscribe subscribes and fails the test on error; the subscription is
+// closed with the test.
+func MustSubscribe(t testing.TB, b backend.Broker, req backend.SubscribeRequest) (backend.Opening, backend.Subscription) {
+	t.Helper()
+	o, sub, err := b.Subscribe(Ctx(t), req)
+	if err != nil {
+		t.Fatalf("subscribe %+v: %v", req, err)
+	}
+	t.Cleanup(sub.Close)
+	return o, sub
+}
+
+// Receive waits for n live events, failing after 10 seconds.
+func Receive(t testing.TB, sub backend.Subscription, n int) []*backend.Event {
+	t.Helper()
+	var got []*backend.Event
+	deadline := time.After(10 * time.Second)
+	for len(got) < n {
+		select {
+		case <-sub.Ready():
+			got = sub.Next(got)
+		case <-sub.Done():
+			t.Fatalf("subscription ended after %d of %d events: %v", len(got), n, sub.Err())
+		case <-deadline:
+			t.Fatalf("received %d of %d events in 10s", len(got), n)
+		}
+	}
+	return got
+}
+
+// ids returns the wire ids of events.
+func ids(evs []*backend.Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.Stock.ID
+	}
+	return out
+}
+
+func eventIDs(evs []stock.StockPriceEvent) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.ID
+	}
+	return out
+}
+
+func equal(a, b []string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
+
+func testIDsStrictlyIncrease(t *testing.T, nb Factory) {
+	b := open(t, nb, 100, 0)
+	var last uint64
+	for range 3 {
+		for _, ev := range MustPublish(t, b, Quotes("AAPL", 5)) {
+			seq, ok := backend.ParseID(ev.ID)
+			if !ok || seq <= last {
+				t.Fatalf("id %q after %d: not strictly increasing", ev.ID, last)
+			}
+			last = seq
+		}
+	}
+}
+
+func testPublishReceiveExactPrice(t *testing.T, nb Factory) {
+	b := open(t, nb, 100, 0)
+	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
+	ts := time.Date(2025, 6, 16, 5, 31, 12, 583877100, time.UTC)
+	pub := MustPublish(t, b, []stock.Quote{{Symbol: "AAPL", Price: stock.MustParsePrice("118.88"), Timestamp: ts}})
+	got := Receive(t, sub, 1)[0]
+	if got.Stock.Price.String() != "118.88" || !got.Stock.Timestamp.Equal(ts) || got.Stock.ID != pub[0].ID {
+		t.Fatalf("received %+v, published %+v", got.Stock, pub[0])
+	}
+	want := fmt.Sprintf("id: %s\nevent: stockUpdate\ndata: {\"id\":%q,\"symbol\":\"AAPL\",\"price\":118.88,\"timestamp\":\"2025-06-16T05:31:12.5838771Z\"}\n\n", pub[0].ID, pub[0].ID)
+	if string(got.Frame) != want {
+		t.Fatalf("frame\n%q\nwant\n%q", got.Frame, want)
+	}
+}
+
+func testResumeExactlyAfter(t *testing.T, nb Factory) {
+	b := open(t, nb, 100, 0)
+	evs := MustPublish(t, b, Quotes("AAPL", 10))
+	o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[3].ID})
+	if !o.Resumed {
+		t.Fatalf("resume from held id %s: got a snapshot", evs[3].ID)
+	}
+	if want := eventIDs(evs[4:]); !equal(ids(o.Replay), want) {
+		t.Fatalf("replay %v, want exactly %v", ids(o.Replay), want)
+	}
+}
+
+func testResumeFromHead(t *testing.T, nb Factory) {
+	b := open(t, nb, 100, 0)
+	evs := MustPublish(t, b, Quotes("AAPL", 3))
+	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[2].ID})
+	if !o.Resumed || len(o.Replay) != 0 {
+		t.Fatalf("resume from head: resumed=%v replay=%v", o.Resumed, ids(o.Replay))
+	}
+	next := MustPublish(t, b, Quotes("AAPL", 1))
+	if got := Receive(t, sub, 1); got[0].Stock.ID != next[0].ID {
+		t.Fatalf("live %s, want %s", got[0].Stock.ID, next[0].ID)
+	}
+}
+
+func testSnapshotOnUnknown(t *testing.T, nb Factory) {
+	b := open(t, nb, 100, 0)
+	evs := MustPublish(t, b, append(Quotes("AAPL", 2), Quotes("MSFT", 1)...))
+	head, _ := backend.ParseID(evs[2].ID)
+	for _, id := range []string{"", "garbage", "-1", "99999999999999999999999", backend.FormatID(head + 1000), "1e3", " 5"} {
+		o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: id})
+		if o.Resumed {
+			t.Fatalf("id %q: resumed, want snapshot", id)
+		}
+		if o.Head != head || len(o.Snapshot) != 2 || o.Snapshot[0].ID != evs[1].ID || o.Snapshot[1].ID != evs[2].ID {
+			t.Fatalf("id %q: snapshot head %d %v, want head %d and latest AAPL, MSFT", id, o.Head, eventIDs(o.Snapshot), head)
+		}
+	}
+}
+
+func testSnapshotOnEvicted(t *testing.T, nb Factory) {
+	const history = 10
+	b := open(t, nb, history, 0)
+	first := MustPublish(t, b, Quotes("AAPL", 1))
+	var all []stock.StockPriceEvent
+	for range 10 {
+		all = append(all, MustPublish(t, b, Quotes("AAPL", 50))...)
+	}
+	o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: first[0].ID})
+	if o.Resumed {
+		t.Fatalf("resume from an id %d events back with history %d: resumed with %d events, want snapshot", len(all), history, len(o.Replay))
+	}
+	if len(o.Snapshot) != 1 || o.Snapshot[0].ID != all[len(all)-1].ID {
+		t.Fatalf("snapshot %v, want the latest event %s", eventIDs(o.Snapshot), all[len(all)-1].ID)
+	}
+}
+
+func testNoGapReplayLive(t *testing.T, nb Factory) {
+	b := open(t, nb, 1000, 0)
+	start := MustPublish(t, b, Quotes("AAPL", 1))
+	ctx := Ctx(t)
+	done := make(chan []stock.StockPriceEvent)
+	go func() {
+		var out []stock.StockPriceEvent
+		for range 50 {
+			evs, err := b.Publish(ctx, Quotes("AAPL", 4))
+			if err != nil {
+				break
+			}
+			out = append(out, evs...)
+		}
+		done <- out
+	}()
+	time.Sleep(time.Millisecond) // let publishing start, racing the subscribe
+	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[0].ID})
+	published := <-done
+	if !o.Resumed {
+		t.Fatal("resume from a held id got a snapshot")
+	}
+	got := ids(o.Replay)
+	got = append(got, ids(Receive(t, sub, len(published)-len(got)))...)
+	if want := eventIDs(published); !equal(got, want) {
+		t.Fatalf("replay+live = %d events %v…, want %d events, none missing or twice", len(got), got[:min(5, len(got))], len(want))
+	}
+}
+
+func testFilter(t *testing.T, nb Factory) {
+	b := open(t, nb, 100, 0)
+	start := MustPublish(t, b, append(Quotes("AAPL", 1), Quotes("MSFT", 1)...))
+	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{Symbols: []string{"MSFT"}})
+	if len(o.Snapshot) != 1 || o.Snapshot[0].Symbol != "MSFT" {
+		t.Fatalf("filtered snapshot %+v, want MSFT only", o.Snapshot)
+	}
+	evs := MustPublish(t, b, []stock.Quote{Quotes("AAPL", 1)[0], Quotes("MSFT", 1)[0], Quotes("GOOG", 1)[0]})
+	if got := Receive(t, sub, 1); len(got) != 1 || got[0].Stock.ID != evs[1].ID {
+		t.Fatalf("filtered live %v, want only %s", ids(got), evs[1].ID)
+	}
+	o, _ = MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[1].ID, Symbols: []string{"AAPL", "GOOG"}})
+	if want := []string{evs[0].ID, evs[2].ID}; !equal(ids(o.Replay), want) {
+		t.Fatalf("filtered replay %v, want %v", ids(o.Replay), want)
+	}
+}
+
+func testSlowDropped(t *testing.T, nb Factory) {
+	const queue = 16
+	b := open(t, nb, 1000, queue)
+	_, slow := MustSubscribe(t, b, backend.SubscribeRequest{})
+	_, fast := MustSubscribe(t, b, backend.SubscribeRequest{})
+	var got []*backend.Event
+	var published []stock.StockPriceEvent
+	for range 2 * queue {
+		published = append(published, MustPublish(t, b, Quotes("AAPL", 1))...)
+		got = append(got, Receive(t, fast, 1)...)
+	}
+	select {
+	case <-slow.Done():
+		if !errors.Is(slow.Err(), backend.ErrSlowSubscriber) {
+			t.Fatalf("slow subscriber ended with %v, want ErrSlowSubscriber", slow.Err())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a subscriber that never read was not dropped")
+	}
+	if !equal(ids(got), eventIDs(published)) {
+		t.Fatalf("fast subscriber got %d events, want all %d in order", len(got), len(published))
+	}
+}
+
+func testLatest(t *testing.T, nb Factory) {
+	b := open(t, nb, 100, 0)
+	ctx := Ctx(t)
+	if _, ok, err := b.Latest(ctx, "AAPL"); ok || err != nil {
+		t.Fatalf("latest on empty broker: ok=%v err=%v", ok, err)
+	}
+	evs := MustPublish(t, b, append(Quotes("MSFT", 2), Quotes("AAPL", 2)...))
+	ev, ok, err := b.Latest(ctx, "MSFT")
+	if err != nil || !ok || ev.ID != evs[1].ID || ev.Price.String() != "100.02" {
+		t.Fatalf("latest MSFT = %+v %v %v, want %+v", ev, ok, err, evs[1])
+	}
+	snap, err := b.Snapshot(ctx)
+	if err != nil || !equal(eventIDs(snap), []string{evs[3].ID, evs[1].ID}) {
+		t.Fatalf("snapshot %v %v, want AAPL %s then MSFT %s", eventIDs(snap), err, evs[3].ID, evs[1].ID)
+	}
+	if err := b.Ready(ctx); err != nil {
+		t.Fatalf("ready: %v", err)
+	}
+}
+
+func testClose(t *testing.T, nb Factory) {
+	b := nb(t, 10, 0)
+	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
+	if err := b.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	select {
+	case <-sub.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("close did not end the subscription")
+	}
+}
+
+func testConcurrentPublishers(t *testing.T, nb Factory) {
+	b := open(t, nb, 10000, 0)
+	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
+	const writers, each = 4, 50
+	errc := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			for range each {
+				if _, err := b.Publish(Ctx(t), Quotes(fmt.Sprintf("W%d", w), 2)); err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for range writers {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var last uint64
+	for _, ev := range Receive(t, sub, writers*each*2) {
+		if ev.Seq <= last {
+			t.Fatalf("live events out of order: %d after %d", ev.Seq, last)
+		}
+		last = ev.Seq
+	}
+}
+
+// open makes a broker that is closed with the test.
+func open(t *testing.T, nb Factory, history, queue int) backend.Broker {
+	b := nb(t, history, queue)
+	t.Cleanup(func() { b.Close() })
+	return b
+}

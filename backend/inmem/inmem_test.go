@@ -1,0 +1,15 @@
+package inmem_test
+
+import (
+	"testing"
+
+	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/brokertest"
+	"github.com/stockstream/stockstream/backend/inmem"
+)
+
+func TestBroker(t *testing.T) {
+	brokertest.Run(t, func(_ testing.TB, history, queue int) backend.Broker {
+		return inmem.New(inmem.Options{History: history, Queue: queue})
+	})
+}
