@@ -32,7 +32,7 @@ type Reader struct {
 // NewReader returns a Reader that accepts lines up to maxLine bytes.
 func NewReader(r io.Reader, maxLine int) *Reader {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), maxLine)
+	sc.Buffer(make([]byte, 0, min(4096, maxLine)), maxLine)
 	sc.Split(scanLines)
 	return &Reader{sc: sc}
 }

@@ -1,0 +1,47 @@
+# stockstream — one command to run, one to test.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/stockstream
+# The packages of the three modules of go.work.
+PKGS  := ./shared/... ./frontend/... ./backend/...
+
+.PHONY: run build wasm test test-deps vet lint fuzz bench clean help
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: build ## Build everything and serve http://localhost:8080 with the price simulator.
+	./$(BIN) $(ARGS)
+
+build: wasm ## Build bin/stockstream, one binary with the frontend embedded.
+	$(GO) build -trimpath -o $(BIN) ./backend/cmd/stockstream
+
+wasm: ## Build the WebAssembly frontend and its compressed copies.
+	@echo "wasm: frontend not built yet"
+
+test: test-deps wasm vet ## Run every test (browser and Redis ones included) with the race detector.
+	$(GO) test -race -count=1 -timeout 25m $(PKGS)
+
+test-deps: ## Install Chromium and redis-server when missing (Debian/Ubuntu as root).
+	@bash scripts/test-deps.sh
+
+vet: ## go vet, natively and for the wasm build of the frontend.
+	$(GO) vet $(PKGS)
+	GOOS=js GOARCH=wasm $(GO) vet ./frontend/...
+	@test -z "$$(gofmt -l shared frontend backend)" || { gofmt -l shared frontend backend; echo "gofmt needed"; exit 1; }
+
+lint: vet ## Static checks.
+
+fuzz: ## Fuzz every parser for FUZZTIME each (default 30s).
+	@for t in FuzzParsePrice FuzzParseSymbol FuzzPriceJSON FuzzEventJSON; do \
+		$(GO) test ./shared/stock -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done
+	@for t in FuzzAppendEvent FuzzReader; do \
+		$(GO) test ./shared/sse -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done
+	@for t in FuzzDecodeQuotes FuzzStreamQuery; do \
+		$(GO) test ./backend/http -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done
+
+bench: ## Go benchmarks of the hot paths.
+	$(GO) test -run '^$$' -bench . -benchmem ./backend/fanout ./backend/http
+
+clean: ## Remove build output.
+	rm -rf bin
