@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/andybalholm/brotli"
+	"github.com/stockstream/stockstream/frontend/icon"
+)
+
+// staticFiles are copied from the source directory as they are.
+var staticFiles = []string{"stockstream.css", "icon.svg"}
+
+// icons are rendered at build time: name, size, maskable.
+var icons = []struct {
+	name     string
+	size     int
+	maskable bool
+}{
+	{"icon-192.png", 192, false},
+	{"icon-512.png", 512, false},
+	{"icon-maskable-512.png", 512, true},
+}
+
+// build writes every asset into out and then version.txt.
+func build(src, out string) error {
+	wasm, err := os.ReadFile(filepath.Join(out, "app.wasm"))
+	if err != nil {
+		return fmt.Errorf("read app.wasm (build it first with GOOS=js GOARCH=wasm): %w", err)
+	}
+	assets := map[string][]byte{"app.wasm": wasm}
+	for _, name := range staticFiles {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			return err
+		}
+		assets[name] = b
+	}
+	for _, ic := range icons {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, icon.Draw(ic.size, ic.maskable)); err != nil {
+			return fmt.Errorf("encode %s: %w", ic.name, err)
+		}
+		assets[ic.name] = buf.Bytes()
+	}
+	for name, b := range assets {
+		if name == "app.wasm" {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	if err := writeCompressed(out, wasm); err != nil {
+		return err
+	}
+	version := Version(assets)
+	fmt.Printf("app.wasm %d bytes, version %s\n", len(wasm), version)
+	return os.WriteFile(filepath.Join(out, "version.txt"), []byte(version+"\n"), 0o644)
+}
+
+// Version returns the hex prefix of a SHA-256 over every asset's name and
+// content: the same build gives the same version on every replica and
+// restart, and any change to the app gives a new one.
+func Version(assets map[string][]byte) string {
+	names := make([]string, 0, len(assets))
+	for n := range assets {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(assets[n]))
+		h.Write(assets[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+// writeCompressed writes app.wasm.br (brotli, best quality) and
+// app.wasm.gz (gzip, best compression).
+func writeCompressed(out string, wasm []byte) error {
+	var br bytes.Buffer
+	bw := brotli.NewWriterOptions(&br, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: 24})
+	if _, err := bw.Write(wasm); err != nil {
+		return err
+	}
+	if err := bw.Close(); err != nil {
+		return err
+	}
+	var gz bytes.Buffer
+	gw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	if _, err := gw.Write(wasm); err != nil {
+		return err
+	}
+	if err := gw.Close(); err != nil {
+		return err
+	}
+	fmt.Printf("app.wasm.br %d bytes, app.wasm.gz %d bytes\n", br.Len(), gz.Len())
+	if err := os.WriteFile(filepath.Join(out, "app.wasm.br"), br.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(out, "app.wasm.gz"), gz.Bytes(), 0o644)
+}

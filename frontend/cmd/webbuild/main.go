@@ -1,0 +1,31 @@
+// Command webbuild turns a built app.wasm into the web assets the server
+// embeds: it writes app.wasm.br and app.wasm.gz next to it, renders the
+// icons, copies the stylesheet and the SVG icon, and writes version.txt, a
+// hash of every asset, which the server uses as the app's version.
+//
+// Usage:
+//
+//	webbuild -src frontend/web -out backend/pwa/web
+//
+// where -out already holds app.wasm.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+)
+
+func main() {
+	src := flag.String("src", "web", "directory of the static assets (stylesheet, SVG icon)")
+	out := flag.String("out", "", "directory holding app.wasm; the assets are written there")
+	flag.Parse()
+	if *out == "" {
+		fmt.Fprintln(os.Stderr, "webbuild: -out is required")
+		os.Exit(2)
+	}
+	if err := build(*src, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "webbuild:", err)
+		os.Exit(1)
+	}
+}

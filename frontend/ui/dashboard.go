@@ -1,0 +1,151 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/stockstream/stockstream/frontend/live"
+	"github.com/stockstream/stockstream/frontend/market"
+)
+
+// frameInterval is how often queued stream events are rendered: one
+// ctx.Dispatch per frame whatever the event rate.
+const frameInterval = 100 * time.Millisecond
+
+// watchdogEvery is how many frames pass between two watchdog checks.
+const watchdogEvery = 10
+
+// saveInterval bounds how often the board is written to localStorage.
+const saveInterval = 2 * time.Second
+
+// actionWatch is the action the watchlist sends with the new symbols.
+const actionWatch = "watchlist"
+
+// dashboard is the page at "/": it owns the stream client and the board and
+// hands both down to the components that render them.
+type dashboard struct {
+	app.Compo
+
+	board   market.Board
+	status  live.Status
+	lastID  string
+	savedAt time.Time
+	symbols []string
+	update  bool
+
+	client *live.Client
+	stop   chan struct{}
+}
+
+func newDashboard() *dashboard {
+	return &dashboard{status: live.StatusConnecting}
+}
+
+// OnMount restores the last-known prices and the watchlist, then connects.
+func (d *dashboard) OnMount(ctx app.Context) {
+	d.symbols = loadWatchlist(ctx)
+	saved := loadPrices(ctx)
+	d.board.Restore(saved.Quotes)
+	d.savedAt = saved.At
+	d.update = ctx.AppUpdateAvailable()
+	ctx.Handle(actionWatch, d.onWatch)
+
+	d.client = live.New(live.Config{})
+	d.client.Connect(d.symbols)
+	d.stop = make(chan struct{})
+	client, stop := d.client, d.stop
+	ctx.Async(func() { pump(ctx, client, stop, d.flush) })
+}
+
+// OnDismount closes the stream, which releases its browser functions.
+func (d *dashboard) OnDismount() {
+	if d.stop != nil {
+		close(d.stop)
+		d.stop = nil
+	}
+	if d.client != nil {
+		d.client.Close()
+	}
+}
+
+// OnAppUpdate shows the reload banner once a new version is installed.
+func (d *dashboard) OnAppUpdate(ctx app.Context) {
+	d.update = ctx.AppUpdateAvailable()
+}
+
+// pump dispatches one render per frame while the client has news, and runs
+// the client's watchdog every few frames, until stop is closed.
+func pump(ctx app.Context, c *live.Client, stop <-chan struct{}, flush func(app.Context)) {
+	t := time.NewTicker(frameInterval)
+	defer t.Stop()
+	for n := 1; ; n++ {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		if n%watchdogEvery == 0 {
+			c.Check()
+		}
+		if c.Dirty() {
+			ctx.Dispatch(flush)
+		}
+	}
+}
+
+// flush applies everything the stream delivered since the last frame.
+func (d *dashboard) flush(ctx app.Context) {
+	items, _ := d.client.Drain()
+	snap := false
+	for _, it := range items {
+		if it.IsSnap {
+			d.board.Snapshot(it.Snapshot, it.ID)
+			snap = true
+			continue
+		}
+		d.board.Apply(it.Event)
+	}
+	d.status, d.lastID = d.client.Status()
+	if now := time.Now(); len(items) > 0 && (snap || now.Sub(d.savedAt) >= saveInterval) {
+		savePrices(ctx, &d.board, now)
+		d.savedAt = now
+	}
+}
+
+// onWatch switches the stream to the symbols the watchlist sent.
+func (d *dashboard) onWatch(ctx app.Context, a app.Action) {
+	symbols, _ := a.Value.([]string)
+	d.symbols = symbols
+	saveWatchlist(ctx, symbols)
+	d.board = market.Board{}
+	d.status = live.StatusConnecting
+	if d.client != nil {
+		d.client.Connect(symbols)
+	}
+}
+
+// stale reports whether the prices shown may be out of date.
+func (d *dashboard) stale() bool {
+	return d.board.Len() > 0 && (d.board.Stale || d.status != live.StatusLive)
+}
+
+// Render draws the page.
+func (d *dashboard) Render() app.UI {
+	stale := d.stale()
+	return app.Div().Class("app").Body(
+		app.Header().Class("top").Body(
+			app.Div().Class("brand").Body(
+				app.Img().Class("logo").Src("/web/icon.svg").Alt(""),
+				app.H1().Text("StockStream"),
+			),
+			&badge{Status: string(d.status), LastID: d.lastID},
+		),
+		app.If(d.update, func() app.UI { return &updateBanner{} }),
+		&watchlist{Symbols: d.symbols},
+		app.If(stale, func() app.UI { return &staleNote{SavedAt: d.savedAt} }),
+		app.Main().Class("panels").Body(
+			&quoteTable{Quotes: d.board.Quotes(), Stale: stale},
+			&feedList{Events: d.board.Feed()},
+		),
+	)
+}

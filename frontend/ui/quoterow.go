@@ -1,0 +1,63 @@
+package ui
+
+import (
+	"strconv"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/stockstream/stockstream/frontend/market"
+)
+
+// quoteRow is one symbol: price, change and change % since the session's
+// first price, and a sparkline. It flashes green or red on each move.
+type quoteRow struct {
+	app.Compo
+	Quote market.Quote
+	Stale bool
+}
+
+// Render draws the row. The element with data-symbol holds the element with
+// data-price whose text is the exact latest price.
+func (r *quoteRow) Render() app.UI {
+	q := r.Quote
+	price := market.FormatPrice(q.Price)
+	trend := trendClass(q.Change())
+	return app.Div().
+		Class("qrow", flashClass(q), trend, staleClass(r.Stale)).
+		DataSet("symbol", q.Symbol).
+		Body(
+			app.Span().Class("sym").Text(q.Symbol),
+			app.Span().Class("price").DataSet("price", q.Price.String()).Text(price),
+			app.Span().Class("chg").Text(market.FormatChange(q.Change())),
+			app.Span().Class("pct").Text(market.FormatPercent(q.ChangePercent())),
+			app.Span().Class("spark").Body(&sparkline{History: q.History, Trend: trend}),
+		)
+}
+
+// flashClass alternates between two equal animations so that every move
+// restarts the flash, even when moves come in every frame.
+func flashClass(q market.Quote) string {
+	switch q.Move {
+	case market.Up:
+		return "flash-up-" + strconv.Itoa(q.Changes%2)
+	case market.Down:
+		return "flash-down-" + strconv.Itoa(q.Changes%2)
+	}
+	return ""
+}
+
+func trendClass(change int64) string {
+	switch {
+	case change > 0:
+		return "up"
+	case change < 0:
+		return "down"
+	}
+	return "flat"
+}
+
+func staleClass(stale bool) string {
+	if stale {
+		return "stale"
+	}
+	return ""
+}
