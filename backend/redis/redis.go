@@ -1,0 +1,201 @@
+// Package redis is the scale-out Broker: every instance publishes into one
+// Redis Stream and reads it back with one reader that feeds its local
+// fan-out, so the same event has the same id on every instance and a client
+// may resume on any of them.
+//
+// Keys (with Options.Prefix, "stockstream:" by default):
+//
+//	seq     the counter of the last assigned id
+//	events  the stream; entry "<id>-0" holds fields s (symbol), p (price), t (timestamp)
+//	latest  a hash: symbol -> "<id> <price> <timestamp>", the latest event per symbol
+//
+// A whole publish batch is one Lua script call, so ids are consecutive and
+// the stream, the counter and the latest events never disagree.
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/fanout"
+)
+
+// DefaultPrefix starts the name of every key the broker uses.
+const DefaultPrefix = "stockstream:"
+
+// Options configure a Broker.
+type Options struct {
+	// History is the number of events the stream keeps for replay (at
+	// least 1); trimming is approximate, so it may keep somewhat more.
+	History int
+	// Queue is the per-subscriber queue bound (fanout.DefaultQueue if 0).
+	Queue int
+	// Prefix starts every key name (DefaultPrefix if empty); brokers with
+	// the same Redis database and prefix share one stream.
+	Prefix string
+	// Logger receives the reader's connection trouble (discarded if nil).
+	Logger *slog.Logger
+	// Now returns the time stamped on quotes without one (time.Now if nil).
+	Now func() time.Time
+}
+
+// keys are the Redis keys of one broker.
+type keys struct {
+	seq, events, latest string
+}
+
+func newKeys(prefix string) keys {
+	return keys{seq: prefix + "seq", events: prefix + "events", latest: prefix + "latest"}
+}
+
+// Broker is the Redis Streams backend.Broker.
+type Broker struct {
+	rdb     *goredis.Client // commands
+	feed    *goredis.Client // the reader's blocking XREAD, closed to interrupt it
+	keys    keys
+	history int
+	queue   int
+	now     func() time.Time
+	log     *slog.Logger
+
+	stop       context.CancelFunc
+	readerDone chan struct{}
+
+	mu     sync.Mutex
+	hub    *fanout.Hub
+	pos    uint64 // id of the last event delivered to hub
+	closed bool
+}
+
+var _ backend.Broker = (*Broker)(nil)
+
+// Open connects to the Redis at url (redis://host:port/db), makes sure the
+// id counter exists and starts the reader from the current head of the
+// stream. It fails if Redis cannot be reached.
+func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
+	ropts, err := goredis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("redis url: %w", err)
+	}
+	b := newBroker(ropts, opts)
+	head, err := b.initCounter(ctx)
+	if err != nil {
+		b.rdb.Close()
+		b.feed.Close()
+		return nil, err
+	}
+	b.pos = head
+	readCtx, stop := context.WithCancel(context.Background())
+	b.stop = stop
+	go b.read(readCtx)
+	return b, nil
+}
+
+func newBroker(ropts *goredis.Options, opts Options) *Broker {
+	if opts.History < 1 {
+		opts.History = 1
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = DefaultPrefix
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	feedOpts := *ropts
+	feedOpts.PoolSize = 1
+	feedOpts.MaxRetries = -1 // the reader retries with its own backoff
+	return &Broker{
+		rdb:        goredis.NewClient(ropts),
+		feed:       goredis.NewClient(&feedOpts),
+		keys:       newKeys(opts.Prefix),
+		history:    opts.History,
+		queue:      opts.Queue,
+		now:        opts.Now,
+		log:        opts.Logger,
+		readerDone: make(chan struct{}),
+		hub:        fanout.NewHub(opts.Queue),
+	}
+}
+
+// initCounter creates the id counter if it is missing and returns its
+// value, the id of the newest event.
+func (b *Broker) initCounter(ctx context.Context) (uint64, error) {
+	if err := b.rdb.SetNX(ctx, b.keys.seq, b.firstSeq(), 0).Err(); err != nil {
+		return 0, unavailable("init "+b.keys.seq, err)
+	}
+	return b.head(ctx)
+}
+
+// firstSeq is the counter's value when Redis holds none: the time in
+// microseconds, so that ids after a Redis restart without data are higher
+// than any id a client may still hold.
+func (b *Broker) firstSeq() uint64 { return uint64(time.Now().UnixMicro()) }
+
+// head returns the id of the newest event (0 if the counter is missing).
+func (b *Broker) head(ctx context.Context) (uint64, error) {
+	n, err := b.rdb.Get(ctx, b.keys.seq).Uint64()
+	if errors.Is(err, goredis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, unavailable("get "+b.keys.seq, err)
+	}
+	return n, nil
+}
+
+// Ready pings Redis.
+func (b *Broker) Ready(ctx context.Context) error {
+	if b.isClosed() {
+		return backend.ErrClosed
+	}
+	if err := b.rdb.Ping(ctx).Err(); err != nil {
+		return unavailable("ping", err)
+	}
+	return nil
+}
+
+// Subscribers returns the number of live local subscribers.
+func (b *Broker) Subscribers() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.hub.Len()
+}
+
+// Close ends every subscription, stops the reader and closes the
+// connections.
+func (b *Broker) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	hub := b.hub
+	b.mu.Unlock()
+	hub.Close()
+	b.stop()
+	b.feed.Close() // interrupts a blocked XREAD
+	<-b.readerDone
+	return b.rdb.Close()
+}
+
+func (b *Broker) isClosed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}
+
+// unavailable wraps a Redis failure in backend.ErrUnavailable.
+func unavailable(op string, err error) error {
+	return fmt.Errorf("redis %s: %w: %w", op, backend.ErrUnavailable, err)
+}

@@ -1,0 +1,196 @@
+// Package redistest starts a real redis-server for tests: on a free loopback
+// port, in a temporary directory, without persistence, killed when the test
+// ends. Under CI=true a missing redis-server fails the test; elsewhere the
+// test is skipped with the command that installs it.
+package redistest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// startTimeout bounds how long a redis-server may take to accept
+// connections.
+const startTimeout = 10 * time.Second
+
+// Server is a running redis-server owned by one test.
+type Server struct {
+	bin  string
+	dir  string
+	port int
+
+	mu  sync.Mutex
+	cmd *exec.Cmd
+}
+
+// Start starts a redis-server that is killed when tb ends.
+func Start(tb testing.TB) *Server {
+	tb.Helper()
+	bin := Binary(tb)
+	s := &Server{bin: bin, dir: tb.TempDir()}
+	var err error
+	for range 3 { // a free port may be taken before redis-server binds it
+		if s.port, err = freePort(); err != nil {
+			continue
+		}
+		if err = s.start(); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		tb.Fatalf("start redis-server: %v", err)
+	}
+	tb.Cleanup(s.Kill)
+	return s
+}
+
+// Binary returns the path of redis-server, failing the test under CI=true
+// and skipping it elsewhere when there is none.
+func Binary(tb testing.TB) string {
+	tb.Helper()
+	for _, p := range []string{"redis-server", "/usr/bin/redis-server", "/usr/sbin/redis-server", "/usr/local/bin/redis-server"} {
+		if bin, err := exec.LookPath(p); err == nil {
+			return bin
+		}
+	}
+	const msg = "redis-server not found: install it with `apt-get install redis-server` (Debian/Ubuntu) or `brew install redis`"
+	if os.Getenv("CI") == "true" {
+		tb.Fatal(msg)
+	}
+	tb.Skip(msg)
+	return ""
+}
+
+// Addr returns the server's host:port.
+func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
+
+// URL returns the redis:// URL of database db.
+func (s *Server) URL(db int) string { return fmt.Sprintf("redis://%s/%d", s.Addr(), db) }
+
+// Kill stops the server at once, losing its data. It is safe to call more
+// than once.
+func (s *Server) Kill() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+	s.cmd = nil
+}
+
+// Stop shuts the server down after saving its data to its directory, as a
+// redis-server with persistence does; Restart then loads it back.
+func (s *Server) Stop(tb testing.TB) {
+	tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	if _, err := command(s.Addr(), "SHUTDOWN SAVE"); err != nil && !isClosed(err) {
+		tb.Logf("redis SHUTDOWN SAVE: %v", err)
+	}
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(startTimeout):
+		s.cmd.Process.Kill()
+		<-done
+	}
+	s.cmd = nil
+}
+
+// Restart starts the server again on the same port and directory, with the
+// data Stop saved.
+func (s *Server) Restart(tb testing.TB) {
+	tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		tb.Fatal("redistest: Restart of a running server")
+	}
+	if err := s.start(); err != nil {
+		tb.Fatalf("restart redis-server: %v", err)
+	}
+}
+
+// start runs redis-server and waits until it answers PING.
+func (s *Server) start() error {
+	cmd := exec.Command(s.bin,
+		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no",
+		"--dir", s.dir, "--dbfilename", "dump.rdb",
+		"--logfile", filepath.Join(s.dir, "redis.log"))
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Process.Wait(); close(exited) }()
+	deadline := time.Now().Add(startTimeout)
+	for time.Now().Before(deadline) {
+		if reply, err := command(s.Addr(), "PING"); err == nil && reply == "+PONG" {
+			s.cmd = cmd
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("redis-server exited: %s", s.logTail())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cmd.Process.Kill()
+	return fmt.Errorf("redis-server on port %d did not answer PING in %s", s.port, startTimeout)
+}
+
+func (s *Server) logTail() string {
+	b, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
+	if len(b) > 500 {
+		b = b[len(b)-500:]
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// command sends one inline command and returns the first reply line.
+func command(addr, line string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := conn.Write([]byte(line + "\r\n")); err != nil {
+		return "", err
+	}
+	reply, err := bufio.NewReader(conn).ReadString('\n')
+	return strings.TrimSpace(reply), err
+}
+
+func isClosed(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "reset"))
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
