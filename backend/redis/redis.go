@@ -8,6 +8,7 @@
 //	seq     the counter of the last assigned id
 //	events  the stream; entry "<id>-0" holds fields s (symbol), p (price), t (timestamp)
 //	latest  a hash: symbol -> "<id> <price> <timestamp>", the latest event per symbol
+//	lease:<name>  the holder of a cluster-wide lease (RunExclusive)
 //
 // A whole publish batch is one Lua script call, so ids are consecutive and
 // the stream, the counter and the latest events never disagree.
@@ -48,12 +49,15 @@ type Options struct {
 
 // keys are the Redis keys of one broker.
 type keys struct {
-	seq, events, latest string
+	prefix, seq, events, latest string
 }
 
 func newKeys(prefix string) keys {
-	return keys{seq: prefix + "seq", events: prefix + "events", latest: prefix + "latest"}
+	return keys{prefix: prefix, seq: prefix + "seq", events: prefix + "events", latest: prefix + "latest"}
 }
+
+// lease returns the key of the lease name.
+func (k keys) lease(name string) string { return k.prefix + "lease:" + name }
 
 // Broker is the Redis Streams backend.Broker.
 type Broker struct {
@@ -65,8 +69,10 @@ type Broker struct {
 	now     func() time.Time
 	log     *slog.Logger
 
+	life       context.Context // ends when the broker closes
 	stop       context.CancelFunc
 	readerDone chan struct{}
+	leases     sync.WaitGroup // running RunExclusive calls
 
 	mu     sync.Mutex
 	hub    *fanout.Hub
@@ -92,9 +98,8 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 		return nil, err
 	}
 	b.pos = head
-	readCtx, stop := context.WithCancel(context.Background())
-	b.stop = stop
-	go b.read(readCtx)
+	b.life, b.stop = context.WithCancel(context.Background())
+	go b.read(b.life)
 	return b, nil
 }
 
@@ -171,8 +176,8 @@ func (b *Broker) Subscribers() int {
 	return b.hub.Len()
 }
 
-// Close ends every subscription, stops the reader and closes the
-// connections.
+// Close ends every subscription, stops the reader and every RunExclusive
+// (releasing their leases) and closes the connections.
 func (b *Broker) Close() error {
 	b.mu.Lock()
 	if b.closed {
@@ -186,6 +191,7 @@ func (b *Broker) Close() error {
 	b.stop()
 	b.feed.Close() // interrupts a blocked XREAD
 	<-b.readerDone
+	b.leases.Wait()
 	return b.rdb.Close()
 }
 
