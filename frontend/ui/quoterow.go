@@ -16,17 +16,17 @@ type quoteRow struct {
 }
 
 // Render draws the row. The element with data-symbol holds the element with
-// data-price whose text is the exact latest price.
+// data-price whose text is the latest price exactly as the event carried it.
 func (r *quoteRow) Render() app.UI {
 	q := r.Quote
-	price := market.FormatPrice(q.Price)
+	price := q.Price.String() // exact, as in the event
 	trend := trendClass(q.Change())
 	return app.Div().
 		Class("qrow", flashClass(q), trend, staleClass(r.Stale)).
 		DataSet("symbol", q.Symbol).
 		Body(
 			app.Span().Class("sym").Text(q.Symbol),
-			app.Span().Class("price").DataSet("price", q.Price.String()).Text(price),
+			app.Span().Class("price").DataSet("price", price).Text(price),
 			app.Span().Class("chg").Text(market.FormatChange(q.Change())),
 			app.Span().Class("pct").Text(market.FormatPercent(q.ChangePercent())),
 			app.Span().Class("spark").Body(&sparkline{History: q.History, Trend: trend}),

@@ -1,0 +1,127 @@
+package pwa
+
+import (
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/stockstream/stockstream/frontend/ui"
+)
+
+// Theme colours, also used by the manifest.
+const (
+	themeColor      = "#0b1120"
+	backgroundColor = "#0b1120"
+)
+
+// Handler returns the PWA served from the assets embedded in the binary.
+// When app.wasm has not been built, every request gets a 503 page that
+// says how to build it.
+func Handler() http.Handler {
+	h, err := New(files)
+	if err != nil {
+		return notBuilt(err)
+	}
+	return h
+}
+
+// Built reports why the embedded assets cannot be served, or nil when
+// app.wasm and every asset are in the binary.
+func Built() error {
+	_, err := loadAssets(files)
+	return err
+}
+
+// New returns the PWA handler for the assets in fsys, which holds the
+// built files under "web/".
+func New(fsys fs.FS) (http.Handler, error) {
+	a, err := loadAssets(fsys)
+	if err != nil {
+		return nil, err
+	}
+	ui.Routes()
+	h := &app.Handler{
+		Name:            "StockStream",
+		ShortName:       "Stocks",
+		Title:           "StockStream — live prices",
+		Description:     "Live stock prices streamed to your browser, also offline.",
+		Lang:            "en",
+		ThemeColor:      themeColor,
+		BackgroundColor: backgroundColor,
+		LoadingLabel:    "Loading StockStream… {progress}%",
+		Icon: app.Icon{
+			Default:  "/web/icon-192.png",
+			Large:    "/web/icon-512.png",
+			Maskable: "/web/icon-maskable-512.png",
+			SVG:      "/web/icon.svg",
+		},
+		Styles:                []string{"/web/stockstream.css"},
+		CacheableResources:    []string{"/web/icon.svg"},
+		Resources:             embedded{files: noDirs(http.FileServerFS(fsys))},
+		Version:               a.version,
+		WasmContentLength:     strconv.Itoa(len(a.wasm[""])),
+		ServiceWorkerTemplate: workerTemplate(),
+	}
+	wasm := wasmHandler{bodies: a.wasm, version: a.version}
+	return secure(route(h, wasm)), nil
+}
+
+// route sends app.wasm to the precompressed handler and everything else to
+// go-app.
+func route(page, wasm http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/web/app.wasm", "/app.wasm", "/goapp.wasm":
+			wasm.ServeHTTP(w, r)
+		default:
+			page.ServeHTTP(w, r)
+		}
+	})
+}
+
+// embedded is a go-app ResourceResolver that serves /web/ from the binary
+// while resolving URLs as the default local directory does.
+type embedded struct {
+	files http.Handler
+}
+
+// Resolve returns the URL of a static resource.
+func (e embedded) Resolve(path string) string { return app.LocalDir("").Resolve(path) }
+
+// ServeHTTP serves a file under /web/.
+func (e embedded) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.files.ServeHTTP(w, r) }
+
+// noDirs answers 404 for directory paths instead of listing them.
+func noDirs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+var notBuiltPage = template.Must(template.New("").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>StockStream: frontend not built</title></head>
+<body><h1>The web app is not built</h1><p>{{.}}</p>
+<p>Build it with <code>make build</code> (or <code>make wasm</code>), then start the server again.</p></body></html>
+`))
+
+// notBuilt answers every request with a page explaining err.
+func notBuilt(err error) http.Handler {
+	msg := err.Error()
+	if !errors.Is(err, errNotBuilt) {
+		msg = "loading the web assets failed: " + msg
+	}
+	return secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		notBuiltPage.Execute(w, msg)
+	}))
+}
