@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
 	"sync"
 	"time"
 
@@ -90,6 +91,7 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redis url: %w", err)
 	}
+	failFast(ropts, url)
 	b := newBroker(ropts, opts)
 	head, err := b.initCounter(ctx)
 	if err != nil {
@@ -101,6 +103,29 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 	b.life, b.stop = context.WithCancel(context.Background())
 	go b.read(b.life)
 	return b, nil
+}
+
+// failFast shortens go-redis's retries, unless the URL sets them, so that
+// with Redis down a publish or a readiness check fails within about a
+// second instead of several: the reader and the clients retry anyway.
+func failFast(o *goredis.Options, url string) {
+	q := query(url)
+	o.DialerRetries = 1
+	if !q.Has("max_retries") {
+		o.MaxRetries = 1
+	}
+	if !q.Has("dial_timeout") {
+		o.DialTimeout = 2 * time.Second
+	}
+}
+
+// query returns the query parameters of a URL (none if it does not parse).
+func query(s string) neturl.Values {
+	u, err := neturl.Parse(s)
+	if err != nil {
+		return nil
+	}
+	return u.Query()
 }
 
 func newBroker(ropts *goredis.Options, opts Options) *Broker {
