@@ -81,6 +81,11 @@ type Subscription interface {
 	// Close; Err then says why.
 	Done() <-chan struct{}
 	Err() error
+	// OnEnd registers fn to run once when the subscription ends for a
+	// reason other than Close (at once if it already has), so a stream
+	// blocked in a write can be cut without waiting for its deadline. fn
+	// must be quick and must not call back into the subscription.
+	OnEnd(fn func())
 	// Close unregisters the subscriber. It is safe to call more than once.
 	Close()
 }

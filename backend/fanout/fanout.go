@@ -107,6 +107,7 @@ type Subscriber struct {
 	floor uint64 // events with Seq <= floor are not queued
 	err   error
 	ended bool
+	onEnd func()
 }
 
 var _ backend.Subscription = (*Subscriber)(nil)
@@ -208,4 +209,21 @@ func (s *Subscriber) endLocked(err error) {
 	}
 	s.ended, s.err = true, err
 	close(s.done)
+	if s.onEnd != nil {
+		s.onEnd()
+	}
+}
+
+// OnEnd registers fn to run once when the subscription ends for a reason
+// other than Close, or runs it now if it already has.
+func (s *Subscriber) OnEnd(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		if s.err != nil {
+			fn()
+		}
+		return
+	}
+	s.onEnd = fn
 }

@@ -29,7 +29,7 @@ func newStreamLimits(max, perIP int) *streamLimits {
 }
 
 // acquire counts a new stream from ip, or refuses it; release undoes it.
-func (l *streamLimits) acquire(ip string) (release func(), err error) {
+func (l *streamLimits) acquire(ip string) (release func(), err *limitError) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.max > 0 && l.total >= l.max {

@@ -59,6 +59,9 @@ type Config struct {
 	// bounds them per client address (0: no bound).
 	MaxStreams      int
 	MaxStreamsPerIP int
+	// RequestTimeout bounds reading and writing an ordinary request (30s if
+	// zero); streams are exempt from its write half.
+	RequestTimeout time.Duration
 }
 
 // Server is the stockstream HTTP server.
@@ -93,6 +96,9 @@ func New(cfg Config) *Server {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = DefaultMaxBatch
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New()
 	}
@@ -110,10 +116,10 @@ func New(cfg Config) *Server {
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadTimeout:       cfg.RequestTimeout,
 		// Streams clear this deadline and arm one per write instead, so
 		// it only bounds ordinary responses.
-		WriteTimeout:   30 * time.Second,
+		WriteTimeout:   cfg.RequestTimeout,
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: 16 << 10,
 		ErrorLog:       slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),

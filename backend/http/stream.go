@@ -26,11 +26,11 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 		s.writeErr(w, r, err)
 		return
 	}
-	release, err := s.limits.acquire(clientIP(r))
-	if err != nil {
-		s.metrics.Rejected.WithLabelValues(err.(*limitError).limit).Inc()
+	release, lerr := s.limits.acquire(clientIP(r))
+	if lerr != nil {
+		s.metrics.Rejected.WithLabelValues(lerr.limit).Inc()
 		w.Header().Set("Retry-After", "5")
-		s.writeErr(w, r, err)
+		writeError(w, lerr.status, lerr.msg)
 		return
 	}
 	defer release()
@@ -46,11 +46,15 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 
 	st := &stream{w: w, rc: http.NewResponseController(w), timeout: s.cfg.WriteTimeout}
 	setStreamHeaders(w.Header())
-	// The server's WriteTimeout is absolute and would kill a long stream:
-	// clear it here; stream.flush arms a deadline per write instead.
-	if err := st.rc.SetWriteDeadline(time.Time{}); err != nil {
-		s.log.Debug("stream: cannot clear write deadline", "err", err)
+	// The server's read and write timeouts are absolute and would kill a
+	// long stream: clear them here; stream.flush arms a deadline per write
+	// instead.
+	if err := errors.Join(st.rc.SetReadDeadline(time.Time{}), st.rc.SetWriteDeadline(time.Time{})); err != nil {
+		s.log.Debug("stream: cannot clear deadlines", "err", err)
 	}
+	// A dropped subscriber may be blocked in a write to a peer that stopped
+	// reading: expire its deadline so it is cut now, not in WriteTimeout.
+	sub.OnEnd(func() { st.rc.SetWriteDeadline(time.Now()) })
 	w.WriteHeader(http.StatusOK)
 	if err := s.open(st, opening); err != nil {
 		return
@@ -134,6 +138,7 @@ func appendSnapshot(b []byte, head uint64, events []stock.StockPriceEvent) []byt
 // heartbeat after every silent interval, until the client leaves, the
 // subscription ends or the server shuts down.
 func (s *Server) pump(st *stream, r *http.Request, sub backend.Subscription) {
+	defer s.countDrop(r, sub)
 	heartbeat := time.NewTimer(s.cfg.Heartbeat)
 	defer heartbeat.Stop()
 	var batch []*backend.Event
@@ -151,10 +156,6 @@ func (s *Server) pump(st *stream, r *http.Request, sub backend.Subscription) {
 				return
 			}
 		case <-sub.Done():
-			if errors.Is(sub.Err(), backend.ErrSlowSubscriber) {
-				s.metrics.DroppedSlow.Inc()
-				s.log.Info("stream: slow subscriber disconnected", "remote", r.RemoteAddr)
-			}
 			return
 		case <-r.Context().Done():
 			return
@@ -162,6 +163,15 @@ func (s *Server) pump(st *stream, r *http.Request, sub backend.Subscription) {
 			return
 		}
 		heartbeat.Reset(s.cfg.Heartbeat)
+	}
+}
+
+// countDrop counts and logs a stream that ended because its subscriber
+// could not keep up.
+func (s *Server) countDrop(r *http.Request, sub backend.Subscription) {
+	if errors.Is(sub.Err(), backend.ErrSlowSubscriber) {
+		s.metrics.DroppedSlow.Inc()
+		s.log.Info("stream: slow subscriber disconnected; it resumes with Last-Event-ID", "remote", r.RemoteAddr)
 	}
 }
 

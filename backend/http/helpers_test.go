@@ -1,0 +1,171 @@
+package http_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockstream/stockstream/backend"
+	stockhttp "github.com/stockstream/stockstream/backend/http"
+	"github.com/stockstream/stockstream/backend/inmem"
+	"github.com/stockstream/stockstream/shared/sse"
+	"github.com/stockstream/stockstream/shared/stock"
+)
+
+const token = "s3cret-token"
+
+// testServer is a real server on 127.0.0.1:0 with an in-memory broker.
+type testServer struct {
+	*stockhttp.Server
+	URL    string
+	Broker *inmem.Broker
+}
+
+// startServer starts a server; cfg.Broker defaults to an in-memory broker
+// with history 1000. The server is shut down with the test.
+func startServer(t testing.TB, cfg stockhttp.Config, opts inmem.Options) *testServer {
+	t.Helper()
+	if opts.History == 0 {
+		opts.History = 1000
+	}
+	b := inmem.New(opts)
+	if cfg.Broker == nil {
+		cfg.Broker = b
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv := stockhttp.New(cfg)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		b.Close()
+	})
+	return &testServer{Server: srv, URL: "http://" + l.Addr().String(), Broker: b}
+}
+
+// client is an HTTP client that sends Accept-Encoding itself only when a
+// test says so, and never waits forever.
+var client = &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 60 * time.Second}
+
+// testCtx returns a context bounded to 30 seconds, ended with the test.
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// openStream opens GET /stocks with the given query and headers.
+func openStream(t testing.TB, url string, header http.Header) (*http.Response, *sse.Reader) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(testCtx(t), "GET", url, nil)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %s %s", url, resp.Status, b)
+	}
+	return resp, sse.NewReader(bufio.NewReader(resp.Body), 1<<20)
+}
+
+// next reads the next event or fails.
+func next(t testing.TB, r *sse.Reader) sse.Event {
+	t.Helper()
+	ev, err := r.Next()
+	if err != nil {
+		t.Fatalf("reading stream: %v", err)
+	}
+	return ev
+}
+
+// readOpening reads the retry frame and returns the frame after it.
+func readOpening(t testing.TB, r *sse.Reader) sse.Event {
+	t.Helper()
+	if ev := next(t, r); ev.Retry == 0 {
+		t.Fatalf("stream did not open with retry:, got %+v", ev)
+	}
+	return next(t, r)
+}
+
+// updates reads n stockUpdate events and returns them decoded.
+func updates(t testing.TB, r *sse.Reader, n int) []stock.StockPriceEvent {
+	t.Helper()
+	out := make([]stock.StockPriceEvent, 0, n)
+	for len(out) < n {
+		ev := next(t, r)
+		if ev.Event != stock.EventUpdate {
+			t.Fatalf("got %q event, want stockUpdate", ev.Event)
+		}
+		var e stock.StockPriceEvent
+		if err := json.Unmarshal([]byte(ev.Data), &e); err != nil {
+			t.Fatalf("bad event data %q: %v", ev.Data, err)
+		}
+		if e.ID != ev.ID {
+			t.Fatalf("frame id %s, data id %s", ev.ID, e.ID)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// publish publishes quotes straight into the broker.
+func publish(t testing.TB, b backend.Broker, quotes []stock.Quote) []stock.StockPriceEvent {
+	t.Helper()
+	evs, err := b.Publish(testCtx(t), quotes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// quotes returns n AAPL quotes priced 100.01, 100.02, ….
+func quotes(symbol string, n int) []stock.Quote {
+	qs := make([]stock.Quote, n)
+	for i := range qs {
+		qs[i] = stock.Quote{Symbol: symbol, Price: stock.PriceFromCents(int64(10001 + i))}
+	}
+	return qs
+}
+
+func idsOf(evs []stock.StockPriceEvent) string {
+	ids := make([]string, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ID
+	}
+	return strings.Join(ids, ",")
+}
+
+// do sends a request and returns status, headers and body.
+func do(t testing.TB, method, url string, header http.Header, body string) (int, http.Header, string) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(testCtx(t), method, url, strings.NewReader(body))
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
