@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stockstream/stockstream/shared/sse"
+)
+
+// logBuffer is a bytes.Buffer safe for the logger and the test to share.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *logBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *logBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func noEnv(string) string { return "" }
+
+func TestHelpListsEveryContractFlag(t *testing.T) {
+	var out logBuffer
+	if code := run(context.Background(), []string{"--help"}, noEnv, &out, nil); code != 0 {
+		t.Fatalf("--help exit %d", code)
+	}
+	for _, f := range []string{"addr", "simulator", "symbols", "interval", "history", "heartbeat", "retry", "broker", "publish-token", "cors-origins", "tls-cert", "tls-key", "STOCKSTREAM_"} {
+		if !strings.Contains(out.String(), f) {
+			t.Errorf("--help does not mention %s", f)
+		}
+	}
+}
+
+func TestBadValuesNameTheFlag(t *testing.T) {
+	cases := map[string][]string{
+		"--interval":     {"--interval", "0s"},
+		"--history":      {"--history", "-5"},
+		"--heartbeat":    {"--heartbeat", "1ns"},
+		"--symbols":      {"--symbols", "AAPL,,\nX"},
+		"--broker":       {"--broker", "postgres://x"},
+		"--cors-origins": {"--cors-origins", "*"},
+		"--tls-cert":     {"--tls-cert", "cert.pem"},
+		"--addr":         {"--addr", "8080"},
+		"retry":          {"--retry", "soon"},
+		"simulator":      {"--simulator=maybe"},
+		"unexpected":     {"extra"},
+	}
+	for want, args := range cases {
+		var out logBuffer
+		if code := run(context.Background(), args, noEnv, &out, nil); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("%v: error %q does not name %s", args, out.String(), want)
+		}
+	}
+}
+
+func TestEnvSetsFlagsAndCommandLineWins(t *testing.T) {
+	env := map[string]string{"STOCKSTREAM_HISTORY": "77", "STOCKSTREAM_PUBLISH_TOKEN": "tok", "STOCKSTREAM_SIMULATOR": "false", "STOCKSTREAM_INTERVAL": "5s"}
+	var out logBuffer
+	c, err := parseConfig([]string{"--interval", "2s"}, func(k string) string { return env[k] }, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.history != 77 || c.publishToken != "tok" || c.simulator || c.interval != 2*time.Second {
+		t.Fatalf("config %+v", c)
+	}
+	_, err = parseConfig(nil, func(k string) string { return map[string]string{"STOCKSTREAM_HEARTBEAT": "often"}[k] }, &out)
+	if err == nil || !strings.Contains(err.Error(), "STOCKSTREAM_HEARTBEAT") {
+		t.Fatalf("bad env value: %v", err)
+	}
+}
+
+// TestRunServesAndShutsDownCleanly starts the whole program, reads the
+// simulator's prices from /stocks and stops it as SIGTERM would.
+func TestRunServesAndShutsDownCleanly(t *testing.T) {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var logs logBuffer
+	ready := make(chan net.Addr, 1)
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(ctx, []string{"--addr", "127.0.0.1:0", "--interval", "20ms", "--symbols", "AAPL,MSFT", "--seed", "7"}, noEnv, &logs, ready)
+	}()
+	var addr net.Addr
+	select {
+	case addr = <-ready:
+	case code := <-exit:
+		t.Fatalf("exited %d: %s", code, logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start")
+	}
+	reqCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(reqCtx, "GET", "http://"+addr.String()+"/stocks?symbols=MSFT", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := sse.NewReader(bufio.NewReader(resp.Body), 1<<16)
+	for seen := 0; seen < 3; {
+		ev, err := r.Next()
+		if err != nil {
+			t.Fatalf("stream: %v", err)
+		}
+		if ev.Event == "stockUpdate" {
+			if !strings.Contains(ev.Data, `"symbol":"MSFT"`) {
+				t.Fatalf("filtered stream sent %s", ev.Data)
+			}
+			seen++
+		}
+	}
+	start := time.Now()
+	stop()
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, logs.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not exit within 10s of the signal")
+	}
+	for {
+		if _, err := r.Next(); err != nil {
+			break // the stream ended with the server
+		}
+	}
+	if !strings.Contains(logs.String(), "stopped cleanly") {
+		t.Fatalf("logs: %s", logs.String())
+	}
+	t.Logf("shutdown with an open stream took %s", time.Since(start))
+}
