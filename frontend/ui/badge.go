@@ -27,7 +27,7 @@ func (b *badge) Render() app.UI {
 		DataSet("status", b.Status).
 		DataSet("last-event-id", b.LastID).
 		Aria("live", "polite").
-		Title("Last event id: " + id).
+		Title("Last event id: "+id).
 		Body(
 			app.Span().Class("dot"),
 			app.Span().Class("label").Text(badgeLabels[b.Status]),

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -15,8 +16,9 @@ const frameInterval = 100 * time.Millisecond
 // watchdogEvery is how many frames pass between two watchdog checks.
 const watchdogEvery = 10
 
-// saveInterval bounds how often the board is written to localStorage.
-const saveInterval = 2 * time.Second
+// saveEvery is how many frames pass between two saves of a changed board
+// to localStorage.
+const saveEvery = 20
 
 // actionWatch is the action the watchlist sends with the new symbols.
 const actionWatch = "watchlist"
@@ -33,8 +35,9 @@ type dashboard struct {
 	symbols []string
 	update  bool
 
-	client *live.Client
-	stop   chan struct{}
+	client  *live.Client
+	stop    chan struct{}
+	unsaved atomic.Bool // the board changed since it was last saved
 }
 
 func newDashboard() *dashboard {
@@ -54,7 +57,7 @@ func (d *dashboard) OnMount(ctx app.Context) {
 	d.client.Connect(d.symbols)
 	d.stop = make(chan struct{})
 	client, stop := d.client, d.stop
-	ctx.Async(func() { pump(ctx, client, stop, d.flush) })
+	ctx.Async(func() { pump(ctx, client, stop, d.flush, d.save, &d.unsaved) })
 }
 
 // OnDismount closes the stream, which releases its browser functions.
@@ -73,9 +76,10 @@ func (d *dashboard) OnAppUpdate(ctx app.Context) {
 	d.update = ctx.AppUpdateAvailable()
 }
 
-// pump dispatches one render per frame while the client has news, and runs
-// the client's watchdog every few frames, until stop is closed.
-func pump(ctx app.Context, c *live.Client, stop <-chan struct{}, flush func(app.Context)) {
+// pump dispatches one render per frame while the client has news, runs the
+// client's watchdog and saves a changed board every few frames, until stop
+// is closed.
+func pump(ctx app.Context, c *live.Client, stop <-chan struct{}, flush, save func(app.Context), unsaved *atomic.Bool) {
 	t := time.NewTicker(frameInterval)
 	defer t.Stop()
 	for n := 1; ; n++ {
@@ -89,6 +93,9 @@ func pump(ctx app.Context, c *live.Client, stop <-chan struct{}, flush func(app.
 		}
 		if c.Dirty() {
 			ctx.Dispatch(flush)
+		}
+		if n%saveEvery == 0 && unsaved.Load() {
+			ctx.Dispatch(save)
 		}
 	}
 }
@@ -106,10 +113,18 @@ func (d *dashboard) flush(ctx app.Context) {
 		d.board.Apply(it.Event)
 	}
 	d.status, d.lastID = d.client.Status()
-	if now := time.Now(); len(items) > 0 && (snap || now.Sub(d.savedAt) >= saveInterval) {
-		savePrices(ctx, &d.board, now)
-		d.savedAt = now
+	if snap {
+		d.save(ctx)
+	} else if len(items) > 0 {
+		d.unsaved.Store(true)
 	}
+}
+
+// save writes the board to localStorage for the next visit.
+func (d *dashboard) save(ctx app.Context) {
+	d.unsaved.Store(false)
+	d.savedAt = time.Now()
+	savePrices(ctx, &d.board, d.savedAt)
 }
 
 // onWatch switches the stream to the symbols the watchlist sent.
