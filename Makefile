@@ -16,8 +16,17 @@ run: build ## Build everything and serve http://localhost:8080 with the price si
 build: wasm ## Build bin/stockstream, one binary with the frontend embedded.
 	$(GO) build -trimpath -o $(BIN) ./backend/cmd/stockstream
 
-wasm: ## Build the WebAssembly frontend and its compressed copies.
-	@echo "wasm: frontend not built yet"
+# The built web assets live in the package that embeds them.
+WEB     := backend/pwa/web
+WEB_SRC := $(shell find frontend shared -name '*.go' -not -name '*_test.go') $(wildcard frontend/web/*) frontend/go.mod frontend/go.sum go.work $(shell $(GO) env GOROOT)/VERSION
+
+wasm: $(WEB)/version.txt ## Build the WebAssembly frontend and its compressed copies.
+
+# app.wasm with the same Go as the server (go-app serves the server's
+# wasm_exec.js), then app.wasm.br/.gz, icons, stylesheet and version.txt.
+$(WEB)/version.txt: $(WEB_SRC)
+	cd frontend && GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o ../$(WEB)/app.wasm ./cmd/app
+	$(GO) run ./frontend/cmd/webbuild -src frontend/web -out $(WEB)
 
 test: test-deps wasm vet ## Run every test (browser and Redis ones included) with the race detector.
 	$(GO) test -race -count=1 -timeout 25m $(PKGS)
