@@ -1,0 +1,195 @@
+package live_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stockstream/stockstream/frontend/backoff"
+	"github.com/stockstream/stockstream/frontend/live"
+	"github.com/stockstream/stockstream/frontend/sse"
+)
+
+// fakeStream is a stream the test drives by hand.
+type fakeStream struct {
+	url    string
+	h      sse.Handlers
+	state  sse.ReadyState
+	closed bool
+}
+
+func (f *fakeStream) ReadyState() sse.ReadyState { return f.state }
+func (f *fakeStream) Close()                     { f.closed, f.state = true, sse.Closed }
+
+// fakeNet records every stream dialed and every reconnect scheduled.
+type fakeNet struct {
+	mu      sync.Mutex
+	streams []*fakeStream
+	delays  []time.Duration
+	timers  []func()
+}
+
+func (n *fakeNet) dial(url string, types []string, h sse.Handlers) sse.Stream {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := &fakeStream{url: url, h: h}
+	n.streams = append(n.streams, s)
+	return s
+}
+
+func (n *fakeNet) after(d time.Duration, f func()) func() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.delays = append(n.delays, d)
+	n.timers = append(n.timers, f)
+	return func() bool { return true }
+}
+
+func (n *fakeNet) last() *fakeStream {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.streams[len(n.streams)-1]
+}
+
+// fire runs the newest scheduled reconnect.
+func (n *fakeNet) fire() {
+	n.mu.Lock()
+	f := n.timers[len(n.timers)-1]
+	n.mu.Unlock()
+	f()
+}
+
+func newClient(n *fakeNet) *live.Client {
+	return live.New(live.Config{
+		Dial:      n.dial,
+		AfterFunc: n.after,
+		Backoff:   backoff.Policy{Base: time.Second, Max: 10 * time.Second, Rand: func() float64 { return 0 }},
+	})
+}
+
+const update = `{"id":"%s","symbol":"AAPL","price":1.5,"timestamp":"2025-06-16T05:31:12.58Z"}`
+
+func send(s *fakeStream, typ, id, data string) {
+	s.h.Message(sse.Message{Type: typ, Data: data, LastEventID: id})
+}
+
+func TestReconnectsFromLastIDAfterTheBrowserGivesUp(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect([]string{"AAPL", "MSFT"})
+	s := n.last()
+	if s.url != "/stocks?symbols=AAPL%2CMSFT" {
+		t.Fatalf("first url %s", s.url)
+	}
+	s.h.Open()
+	send(s, "snapshot", "41", `[{"id":"41","symbol":"AAPL","price":1.25,"timestamp":"2025-06-16T05:31:12.58Z"}]`)
+	send(s, "stockUpdate", "42", `{"id":"42","symbol":"AAPL","price":1.5,"timestamp":"2025-06-16T05:31:12.58Z"}`)
+	if st, id := c.Status(); st != live.StatusLive || id != "42" {
+		t.Fatalf("status %s id %s", st, id)
+	}
+	items, _ := c.Drain()
+	if len(items) != 2 || !items[0].IsSnap || items[1].Event.ID != "42" {
+		t.Fatalf("items %+v", items)
+	}
+
+	s.state = sse.Closed
+	s.h.Error(sse.Closed)
+	if st, _ := c.Status(); st != live.StatusConnecting {
+		t.Errorf("status after the first failure %s", st)
+	}
+	n.fire()
+	s2 := n.last()
+	if s2 == s || !s.closed {
+		t.Fatal("the closed stream was not replaced and closed")
+	}
+	if s2.url != "/stocks?lastEventId=42&symbols=AAPL%2CMSFT" {
+		t.Errorf("reconnect url %s", s2.url)
+	}
+	// A late callback of the old stream changes nothing.
+	send(s, "stockUpdate", "43", `{"id":"43","symbol":"AAPL","price":9,"timestamp":"2025-06-16T05:31:12.58Z"}`)
+	if items, _ := c.Drain(); len(items) != 0 {
+		t.Errorf("old stream delivered %v", items)
+	}
+}
+
+func TestBackoffGrowsUntilLive(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect(nil)
+	for range 4 {
+		s := n.last()
+		s.state = sse.Closed
+		s.h.Error(sse.Closed)
+		n.fire()
+	}
+	want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}
+	for i, d := range want {
+		if n.delays[i] != d {
+			t.Errorf("delay %d = %v, want %v", i, n.delays[i], d)
+		}
+	}
+	if st, _ := c.Status(); st != live.StatusOffline {
+		t.Errorf("status %s, want offline after failures", st)
+	}
+	n.last().h.Open()
+	if st, _ := c.Status(); st != live.StatusLive {
+		t.Errorf("status %s after open", st)
+	}
+}
+
+func TestWatchdogReconnectsAClosedStream(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect(nil)
+	n.last().state = sse.Closed // closed without an error event
+	c.Check()
+	if len(n.timers) != 1 {
+		t.Fatalf("watchdog scheduled %d reconnects", len(n.timers))
+	}
+	c.Check()
+	if len(n.timers) != 1 {
+		t.Error("watchdog scheduled a second reconnect while one is pending")
+	}
+}
+
+func TestBrowserRetryOnlyChangesStatus(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect(nil)
+	s := n.last()
+	s.h.Open()
+	s.h.Error(sse.Connecting)
+	if st, _ := c.Status(); st != live.StatusConnecting {
+		t.Errorf("status %s", st)
+	}
+	if len(n.timers) != 0 || len(n.streams) != 1 {
+		t.Error("a stream the browser is retrying was replaced")
+	}
+}
+
+func TestCloseClosesTheStream(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect(nil)
+	c.Close()
+	if !n.last().closed {
+		t.Error("stream left open")
+	}
+	c.Connect(nil)
+	if len(n.streams) != 1 {
+		t.Error("a closed client dialed again")
+	}
+}
+
+func TestBadMessagesAreDropped(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect(nil)
+	s := n.last()
+	send(s, "stockUpdate", "1", `{"id":"1","symbol":"aapl!","price":1}`)
+	send(s, "snapshot", "2", `not json`)
+	send(s, "other", "3", `{}`)
+	if items, _ := c.Drain(); len(items) != 0 {
+		t.Errorf("bad messages queued: %v", items)
+	}
+}
