@@ -62,13 +62,14 @@ func (k keys) lease(name string) string { return k.prefix + "lease:" + name }
 
 // Broker is the Redis Streams backend.Broker.
 type Broker struct {
-	rdb     *goredis.Client // commands
-	feed    *goredis.Client // the reader's blocking XREAD, closed to interrupt it
-	keys    keys
-	history int
-	queue   int
-	now     func() time.Time
-	log     *slog.Logger
+	rdb      *goredis.Client // commands
+	feed     *goredis.Client // the reader's blocking XREAD
+	feedConn trackedConn     // feed's connection, closed to interrupt it
+	keys     keys
+	history  int
+	queue    int
+	now      func() time.Time
+	log      *slog.Logger
 
 	life       context.Context // ends when the broker closes
 	stop       context.CancelFunc
@@ -99,10 +100,15 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 		b.feed.Close()
 		return nil, err
 	}
-	b.pos = head
+	b.start(head)
+	return b, nil
+}
+
+// start runs the reader from the event after pos.
+func (b *Broker) start(pos uint64) {
+	b.pos = pos
 	b.life, b.stop = context.WithCancel(context.Background())
 	go b.read(b.life)
-	return b, nil
 }
 
 // failFast shortens go-redis's retries, unless the URL sets them, so that
@@ -141,12 +147,8 @@ func newBroker(ropts *goredis.Options, opts Options) *Broker {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	feedOpts := *ropts
-	feedOpts.PoolSize = 1
-	feedOpts.MaxRetries = -1 // the reader retries with its own backoff
-	return &Broker{
+	b := &Broker{
 		rdb:        goredis.NewClient(ropts),
-		feed:       goredis.NewClient(&feedOpts),
 		keys:       newKeys(opts.Prefix),
 		history:    opts.History,
 		queue:      opts.Queue,
@@ -155,6 +157,12 @@ func newBroker(ropts *goredis.Options, opts Options) *Broker {
 		readerDone: make(chan struct{}),
 		hub:        fanout.NewHub(opts.Queue),
 	}
+	feedOpts := *ropts
+	feedOpts.PoolSize = 1
+	feedOpts.MaxRetries = -1 // the reader retries with its own backoff
+	feedOpts.Dialer = b.feedConn.dialer(ropts)
+	b.feed = goredis.NewClient(&feedOpts)
+	return b
 }
 
 // initCounter creates the id counter if it is missing and returns its
@@ -214,8 +222,9 @@ func (b *Broker) Close() error {
 	b.mu.Unlock()
 	hub.Close()
 	b.stop()
-	b.feed.Close() // interrupts a blocked XREAD
+	b.feedConn.close() // interrupts a blocked XREAD
 	<-b.readerDone
+	b.feed.Close()
 	b.leases.Wait()
 	return b.rdb.Close()
 }
