@@ -3,12 +3,17 @@ package e2e_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -42,7 +47,13 @@ func findChromium(t testing.TB) string {
 type browser struct {
 	t   testing.TB
 	ctx context.Context
+
+	mu       sync.Mutex
+	problems []string // CSP violations, Go panics, uncaught exceptions
 }
+
+// badSigns mark console output that no test may produce.
+var badSigns = []string{"Content Security Policy", "panic:", "call to released function", "fatal error:"}
 
 // newBrowser starts Chromium; it is stopped when the test ends.
 func newBrowser(t testing.TB) *browser {
@@ -66,10 +77,79 @@ func newBrowser(t testing.TB) *browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
+	b := &browser{t: t, ctx: ctx}
+	b.watchConsole()
+	if err := chromedp.Do(ctx, enableLog); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	return &browser{t: t, ctx: ctx}
+	t.Cleanup(b.checkConsole)
+	return b
+}
+
+// enableLog turns on the Log domain, which reports CSP violations.
+func enableLog(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+	_, err := cdp.Call(ctx, t, cdplog.Enable, cdp.Empty{})
+	return chromedp.Void{}, err
+}
+
+// watchConsole records CSP violations, Go panics and uncaught exceptions.
+func (b *browser) watchConsole() {
+	logs := chromedp.Events(b.ctx, cdplog.EntryAdded)
+	calls := chromedp.Events(b.ctx, runtime.ConsoleAPICalled)
+	thrown := chromedp.Events(b.ctx, runtime.ExceptionThrown)
+	go func() {
+		for e, err := range logs {
+			if err != nil {
+				return
+			}
+			b.note(e.Entry.Text)
+		}
+	}()
+	go func() {
+		for e, err := range calls {
+			if err != nil {
+				return
+			}
+			for _, a := range e.Args {
+				b.note(fmt.Sprintf("%s %s", a.Value, a.Description))
+			}
+		}
+	}()
+	go func() {
+		for e, err := range thrown {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			d := e.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			b.problems = append(b.problems, "uncaught: "+msg)
+			b.mu.Unlock()
+		}
+	}()
+}
+
+func (b *browser) note(text string) {
+	for _, sign := range badSigns {
+		if strings.Contains(text, sign) {
+			b.mu.Lock()
+			b.problems = append(b.problems, text)
+			b.mu.Unlock()
+			return
+		}
+	}
+}
+
+// checkConsole fails the test if the page reported a problem.
+func (b *browser) checkConsole() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.problems {
+		b.t.Errorf("browser console: %s", p)
+	}
 }
 
 // navigate opens url and waits for the page to load.
