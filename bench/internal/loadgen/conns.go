@@ -1,0 +1,102 @@
+package loadgen
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/stockstream/stockstream/bench/internal/hist"
+	"github.com/stockstream/stockstream/bench/internal/sseclient"
+)
+
+// receiver is one SSE stream and what it has received.
+type receiver struct {
+	id     int
+	stream *sseclient.Stream
+	// last is the highest sequence number received so far.
+	last atomic.Uint64
+	// got counts events received in order; dups those at or below last.
+	got, dups atomic.Uint64
+	dead      atomic.Bool
+}
+
+// clock turns sequence numbers into the time they were published, relative
+// to a common base on the monotonic clock.
+type clock struct {
+	base time.Time
+	sent []atomic.Int64 // nanoseconds since base, indexed by sequence
+}
+
+func newClock(capacity int) *clock {
+	return &clock{base: time.Now(), sent: make([]atomic.Int64, capacity+1)}
+}
+
+func (c *clock) now() int64 { return int64(time.Since(c.base)) }
+
+// run reads the stream until it ends, recording a latency per event.
+func (r *receiver) run(c *clock, h *hist.Histogram, bufSize int) {
+	defer r.dead.Store(true)
+	p := sseclient.NewParser(r.stream.Body(), bufSize)
+	for {
+		seq, err := p.Next()
+		if err != nil {
+			return
+		}
+		if seq <= r.last.Load() {
+			r.dups.Add(1)
+			continue
+		}
+		r.last.Store(seq)
+		r.got.Add(1)
+		if seq < uint64(len(c.sent)) {
+			if sent := c.sent[seq].Load(); sent > 0 {
+				h.Record(time.Duration(c.now()-sent), r.id)
+			}
+		}
+	}
+}
+
+// openAll opens n streams with the given number of concurrent dialers and
+// returns those that opened, with the errors of those that did not (the
+// first few messages and the total count).
+func openAll(ctx context.Context, target *url.URL, n, workers, sources int) ([]*receiver, []string, int) {
+	header := http.Header{"Accept": {"text/event-stream"}, "Cache-Control": {"no-cache"}}
+	out := make([]*receiver, n)
+	var mu sync.Mutex
+	var msgs []string
+	failed := 0
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				s, err := sseclient.Open(ctx, target, sseclient.Source(i, sources), header, 10*time.Second)
+				if err != nil {
+					mu.Lock()
+					failed++
+					if len(msgs) < 5 {
+						msgs = append(msgs, err.Error())
+					}
+					mu.Unlock()
+					continue
+				}
+				out[i] = &receiver{id: i, stream: s}
+			}
+		})
+	}
+	wg.Wait()
+	open := out[:0]
+	for _, r := range out {
+		if r != nil {
+			open = append(open, r)
+		}
+	}
+	return open, msgs, failed
+}

@@ -1,0 +1,210 @@
+// Package loadgen runs one benchmark scenario against one SSE server: it
+// opens many streams, publishes at a steady rate through the server's publish
+// API and measures deliveries, losses, latency and the server's resources.
+package loadgen
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stockstream/stockstream/bench/internal/hist"
+	"github.com/stockstream/stockstream/bench/internal/proc"
+	"github.com/stockstream/stockstream/bench/internal/report"
+)
+
+// Config describes one run.
+type Config struct {
+	Server     string // label of the server under test
+	Scenario   string // label of the scenario
+	StreamURL  string // GET: the SSE stream
+	PublishURL string // POST: a JSON array of {"symbol","price","timestamp"}
+	Token      string // bearer token for PublishURL, if any
+	PID        int    // the server's process, for RSS and CPU
+	// Conns is the number of streams; 0 means as many as the open-file
+	// limits of both processes allow.
+	Conns int
+	// Rate is the publish rate in events/s; 0 holds the streams idle and
+	// measures memory only.
+	Rate     int
+	Duration time.Duration // how long to publish (or hold idle streams)
+	Drain    time.Duration // how long to wait for stragglers afterwards
+	Sources  int           // loopback source addresses to spread over
+	Dialers  int           // concurrent connection attempts
+	BufSize  int           // read buffer per stream
+}
+
+// reserveFDs are file descriptors kept free in each process for listeners,
+// the publisher and /proc reads.
+const reserveFDs = 64
+
+// Run executes the scenario and returns its result.
+func Run(ctx context.Context, cfg Config) (*report.Result, error) {
+	res := &report.Result{Server: cfg.Server, Scenario: cfg.Scenario, Rate: cfg.Rate}
+	nofile, err := proc.RaiseNoFile()
+	if err != nil {
+		return nil, fmt.Errorf("raising the open-file limit: %w", err)
+	}
+	res.NoFile = nofile
+	if cfg.Conns <= 0 {
+		cfg.Conns = maxConns(nofile, cfg.PID)
+	}
+	res.Conns = cfg.Conns
+	target, err := url.Parse(cfg.StreamURL)
+	if err != nil {
+		return nil, err
+	}
+	if res.RSSBaseKiB, err = proc.RSSKiB(cfg.PID); err != nil {
+		return nil, err
+	}
+
+	recvs, msgs, failed := openAll(ctx, target, cfg.Conns, cfg.Dialers, cfg.Sources)
+	res.Open, res.Failed, res.Errors = len(recvs), failed, msgs
+	if len(recvs) == 0 {
+		return res, fmt.Errorf("no stream opened: %v", msgs)
+	}
+	capacity := cfg.Rate*int(cfg.Duration/time.Second+2) + 1024
+	c := newClock(capacity)
+	var h hist.Histogram
+	var wg sync.WaitGroup
+	for _, r := range recvs {
+		wg.Go(func() { r.run(c, &h, cfg.BufSize) })
+	}
+	defer func() {
+		closeAll(recvs)
+		wg.Wait()
+	}()
+	sleep(ctx, time.Second) // let every server register its subscribers
+	res.RSSIdleKiB, _ = proc.RSSKiB(cfg.PID)
+	res.PerConnKiB = float64(res.RSSIdleKiB-res.RSSBaseKiB) / float64(len(recvs))
+	if cfg.Rate == 0 {
+		sleep(ctx, cfg.Duration)
+		res.RSSEndKiB, _ = proc.RSSKiB(cfg.PID)
+		if rss := res.RSSEndKiB; rss > res.RSSIdleKiB {
+			res.PerConnKiB = float64(rss-res.RSSBaseKiB) / float64(len(recvs))
+		}
+		res.Disconnects = countDead(recvs)
+		return res, nil
+	}
+	publishAndMeasure(ctx, cfg, res, recvs, c, &h)
+	return res, nil
+}
+
+// publishAndMeasure publishes for the configured duration, waits for the
+// stragglers and fills in the delivery, latency and CPU figures.
+func publishAndMeasure(ctx context.Context, cfg Config, res *report.Result, recvs []*receiver, c *clock, h *hist.Histogram) {
+	pub := &publisher{
+		client: &http.Client{Timeout: 10 * time.Second},
+		url:    cfg.PublishURL, token: cfg.Token, clock: c,
+	}
+	live := len(recvs) - countDead(recvs)
+	server := proc.NewSampler(cfg.PID)
+	self := proc.NewSampler(os.Getpid())
+	start := time.Now()
+	published := pub.run(ctx, cfg.Rate, cfg.Duration)
+	elapsed := time.Since(start)
+	res.ServerCPU, res.LoadgenCPU = server.Percent(), self.Percent()
+	waitDelivered(ctx, recvs, published, cfg.Drain)
+	res.RSSEndKiB, _ = proc.RSSKiB(cfg.PID)
+
+	res.Seconds = elapsed.Seconds()
+	res.Published = published
+	res.Expected = published * uint64(live)
+	for _, r := range recvs {
+		got := r.got.Load()
+		res.Delivered += got
+		res.Duplicates += r.dups.Load()
+		if got < published {
+			res.Lost += published - got
+		}
+		if r.dead.Load() {
+			res.Disconnects++
+		}
+	}
+	res.PerSecond = float64(res.Delivered) / elapsed.Seconds()
+	res.Latency = report.Latency{P50: ms(h.Quantile(0.50)), P99: ms(h.Quantile(0.99)), Max: ms(h.Max())}
+	if pub.failed > 0 {
+		res.Errors = append(res.Errors, fmt.Sprintf("%d events failed to publish", pub.failed))
+	}
+	res.Errors = append(res.Errors, pub.errs...)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// waitDelivered waits until every live stream has received the last event,
+// or until the drain time is over.
+func waitDelivered(ctx context.Context, recvs []*receiver, last uint64, drain time.Duration) {
+	deadline := time.Now().Add(drain)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		done := true
+		for _, r := range recvs {
+			if !r.dead.Load() && r.last.Load() < last {
+				done = false
+				break
+			}
+		}
+		if done {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func countDead(recvs []*receiver) int {
+	n := 0
+	for _, r := range recvs {
+		if r.dead.Load() {
+			n++
+		}
+	}
+	return n
+}
+
+func closeAll(recvs []*receiver) {
+	for _, r := range recvs {
+		r.stream.Close()
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
+}
+
+// maxConns is the number of streams both this process and the server can
+// hold open: the smaller open-file limit, less a reserve.
+func maxConns(own uint64, pid int) int {
+	n := int(own)
+	if s := serverNoFile(pid); s > 0 && s < n {
+		n = s
+	}
+	return n - reserveFDs
+}
+
+// serverNoFile reads the soft open-file limit of pid, or 0.
+func serverNoFile(pid int) int {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/limits", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "Max open files"); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				n, _ := strconv.Atoi(f[0])
+				return n
+			}
+		}
+	}
+	return 0
+}
