@@ -169,3 +169,16 @@ func do(t testing.TB, method, url string, header http.Header, body string) (int,
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, string(b)
 }
+
+// metric returns the value of an unlabelled metric from base+"/metrics".
+func metric(t testing.TB, base, name string) string {
+	t.Helper()
+	_, _, body := do(t, "GET", base+"/metrics", nil, "")
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return v
+		}
+	}
+	t.Fatalf("/metrics lacks %s", name)
+	return ""
+}

@@ -60,8 +60,11 @@ type Config struct {
 	MaxStreams      int
 	MaxStreamsPerIP int
 	// RequestTimeout bounds reading and writing an ordinary request (30s if
-	// zero); streams are exempt from its write half.
+	// zero); streams are exempt from it once their headers are read.
 	RequestTimeout time.Duration
+	// ReadHeaderTimeout bounds reading request headers (5s if zero), so a
+	// slowloris client is cut.
+	ReadHeaderTimeout time.Duration
 }
 
 // Server is the stockstream HTTP server.
@@ -96,6 +99,9 @@ func New(cfg Config) *Server {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = DefaultMaxBatch
 	}
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = 5 * time.Second
+	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
@@ -115,7 +121,7 @@ func New(cfg Config) *Server {
 	s.handler = s.logRequests(s.routes())
 	s.http = &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.RequestTimeout,
 		// Streams clear this deadline and arm one per write instead, so
 		// it only bounds ordinary responses.

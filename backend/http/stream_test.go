@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -171,14 +172,14 @@ func TestSlowSubscriberDroppedWhileFastGetsEverything(t *testing.T) {
 	readOpening(t, slow) // then never read again until the end
 
 	var published []stock.StockPriceEvent
-	for i := 0; s.Metrics().DroppedSlow != nil && i < 2000 && droppedSlow(t, s) == 0; i++ {
+	for i := 0; i < 2000 && droppedSlow(t, s) == "0"; i++ {
 		batch := publish(t, s.Broker, quotes("AAPL", 100))
 		if got := updates(t, fast, len(batch)); idsOf(got) != idsOf(batch) {
 			t.Fatalf("fast subscriber got %s…, want %s…", got[0].ID, batch[0].ID)
 		}
 		published = append(published, batch...)
 	}
-	if droppedSlow(t, s) != 1 {
+	if droppedSlow(t, s) != "1" {
 		_, _, m := do(t, "GET", s.URL+"/metrics", nil, "")
 		t.Fatalf("after %d events the reader that never reads was not dropped\n%s", len(published), m)
 	}
@@ -201,18 +202,8 @@ func TestSlowSubscriberDroppedWhileFastGetsEverything(t *testing.T) {
 }
 
 // droppedSlow reads the slow-subscriber counter from /metrics.
-func droppedSlow(t testing.TB, s *testServer) int {
-	_, _, body := do(t, "GET", s.URL+"/metrics", nil, "")
-	for _, line := range strings.Split(body, "\n") {
-		if v, ok := strings.CutPrefix(line, "stockstream_subscribers_dropped_slow_total "); ok {
-			if v == "0" {
-				return 0
-			}
-			return len(v) // any non-zero value; the test wants exactly one drop
-		}
-	}
-	t.Fatal("metrics lack stockstream_subscribers_dropped_slow_total")
-	return 0
+func droppedSlow(t testing.TB, s *testServer) string {
+	return metric(t, s.URL, "stockstream_subscribers_dropped_slow_total")
 }
 
 func TestStreamOutlivesServerTimeouts(t *testing.T) {
@@ -274,5 +265,34 @@ func TestStreamLimits(t *testing.T) {
 	openStream(t, g.URL+"/stocks", nil)
 	if status, h, _ := do(t, "GET", g.URL+"/stocks", nil, ""); status != http.StatusServiceUnavailable || h.Get("Retry-After") == "" {
 		t.Fatalf("stream over the global limit: %d", status)
+	}
+}
+
+func TestSlowlorisIsCut(t *testing.T) {
+	s := startServer(t, stockhttp.Config{ReadHeaderTimeout: 300 * time.Millisecond}, inmem.Options{})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Headers that never end.
+	if _, err := conn.Write([]byte("GET /stocks HTTP/1.1\r\nHost: x\r\nX-Slow: 1")); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	_, err = io.ReadAll(conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("a client that never finished its headers was still connected after 10s")
+	}
+	t.Logf("cut after %s", time.Since(start).Round(time.Millisecond))
+}
+
+func TestOversizedHeadersRefused(t *testing.T) {
+	s := startServer(t, stockhttp.Config{}, inmem.Options{})
+	status, _, _ := do(t, "GET", s.URL+"/stocks", http.Header{"X-Big": {strings.Repeat("a", 64<<10)}}, "")
+	if status != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("64 KiB of headers: %d, want 431", status)
 	}
 }

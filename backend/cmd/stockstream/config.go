@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -151,6 +152,10 @@ func (c *config) finish(symbols, cors, tokenFile string) error {
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		bad("tls-cert", "--tls-cert and --tls-key go together")
+	} else if c.tlsCert != "" {
+		if _, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey); err != nil {
+			bad("tls-cert", "%v", err)
+		}
 	}
 	if c.maxConns < 0 || c.maxConnsIP < 0 {
 		bad("max-conns", "limits must not be negative")

@@ -55,6 +55,7 @@ func TestBadValuesNameTheFlag(t *testing.T) {
 		"--broker":       {"--broker", "postgres://x"},
 		"--cors-origins": {"--cors-origins", "*"},
 		"--tls-cert":     {"--tls-cert", "cert.pem"},
+		"no such file":   {"--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"},
 		"--addr":         {"--addr", "8080"},
 		"retry":          {"--retry", "soon"},
 		"simulator":      {"--simulator=maybe"},
