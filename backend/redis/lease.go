@@ -46,13 +46,18 @@ func (b *Broker) RunExclusive(ctx context.Context, name string, ttl time.Duratio
 	defer cancel()
 	defer context.AfterFunc(b.life, cancel)()
 	key, token := b.keys.lease(name), newToken()
+	waiting := false
 	for ctx.Err() == nil {
 		ok, err := b.rdb.SetNX(ctx, key, token, ttl).Result()
-		if err != nil && ctx.Err() == nil {
-			b.log.Debug("lease: cannot take", "lease", name, "err", err)
-		}
-		if ok {
+		switch {
+		case ok:
 			b.hold(ctx, name, key, token, ttl, run)
+			waiting = false
+		case err != nil && ctx.Err() == nil:
+			b.log.Debug("lease: cannot take", "lease", name, "err", err)
+		case err == nil && !waiting:
+			b.log.Info("lease: held by another instance, standing by", "lease", name)
+			waiting = true
 		}
 		sleep(ctx, ttl/3)
 	}

@@ -42,7 +42,8 @@ type Options struct {
 	// Prefix starts every key name (DefaultPrefix if empty); brokers with
 	// the same Redis database and prefix share one stream.
 	Prefix string
-	// Logger receives the reader's connection trouble (discarded if nil).
+	// Logger receives the reader's connection trouble and lease changes
+	// (discarded if nil), and go-redis's own lines at debug level.
 	Logger *slog.Logger
 	// Now returns the time stamped on quotes without one (time.Now if nil).
 	Now func() time.Time
@@ -93,6 +94,9 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 		return nil, fmt.Errorf("redis url: %w", err)
 	}
 	failFast(ropts, url)
+	if opts.Logger != nil {
+		routeClientLog(opts.Logger)
+	}
 	b := newBroker(ropts, opts)
 	head, err := b.initCounter(ctx)
 	if err != nil {
