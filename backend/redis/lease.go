@@ -32,11 +32,12 @@ var errLeaseLost = errors.New("lease held by another instance")
 // RunExclusive runs run while this instance holds the cluster-wide lease
 // name, so that one instance at a time runs it. The lease is taken with
 // SET NX PX ttl and renewed every ttl/3; when a renewal finds it taken, or
-// Redis stays unreachable until it would have expired, run's context ends
-// and RunExclusive competes again. Another instance takes over within
-// about ttl plus ttl/3 after the holder dies, at once after the holder
-// returns. RunExclusive returns when ctx ends or the broker closes, after
-// run has returned and the lease is released.
+// Redis stays unreachable until it would nearly have expired, run's
+// context ends and RunExclusive competes again. Another instance takes
+// over within about ttl plus ttl/3 after the holder dies, at once after
+// the holder releases it. RunExclusive returns when ctx ends, the broker
+// closes or run returns by itself, after run has returned and the lease is
+// released.
 func (b *Broker) RunExclusive(ctx context.Context, name string, ttl time.Duration, run func(context.Context)) {
 	if !b.addLease() {
 		return
@@ -51,7 +52,9 @@ func (b *Broker) RunExclusive(ctx context.Context, name string, ttl time.Duratio
 		ok, err := b.rdb.SetNX(ctx, key, token, ttl).Result()
 		switch {
 		case ok:
-			b.hold(ctx, name, key, token, ttl, run)
+			if !b.hold(ctx, name, key, token, ttl, run) {
+				return
+			}
 			waiting = false
 		case err != nil && ctx.Err() == nil:
 			b.log.Debug("lease: cannot take", "lease", name, "err", err)
@@ -75,38 +78,49 @@ func (b *Broker) addLease() bool {
 	return true
 }
 
-// hold runs run and renews the lease until ctx ends or the lease is lost,
-// then waits for run to return and releases the lease.
-func (b *Broker) hold(ctx context.Context, name, key, token string, ttl time.Duration, run func(context.Context)) {
+// hold runs run and renews the lease until ctx ends, run returns or the
+// lease is lost, then waits for run to return. It releases a lease it
+// still holds and reports whether it lost it.
+func (b *Broker) hold(ctx context.Context, name, key, token string, ttl time.Duration, run func(context.Context)) (lost bool) {
 	b.log.Info("lease: acquired", "lease", name, "ttl", ttl)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); run(runCtx) }()
-	err := b.renew(runCtx, key, token, ttl)
+	err := b.renew(runCtx, done, key, token, ttl)
 	stop()
 	<-done
 	if err != nil {
 		b.log.Warn("lease: lost", "lease", name, "err", err)
-		return
+		return true
 	}
-	rctx, cancel := context.WithTimeout(context.Background(), ttl)
+	b.release(name, key, token, ttl)
+	return false
+}
+
+// release gives the lease up so that another instance takes it at once.
+func (b *Broker) release(name, key, token string, ttl time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), ttl)
 	defer cancel()
-	if err := releaseScript.Run(rctx, b.rdb, []string{key}, token).Err(); err != nil {
+	if err := releaseScript.Run(ctx, b.rdb, []string{key}, token).Err(); err != nil {
 		b.log.Warn("lease: cannot release, it expires by itself", "lease", name, "err", err)
 		return
 	}
 	b.log.Info("lease: released", "lease", name)
 }
 
-// renew extends the lease every ttl/3 until ctx ends (nil) or the lease is
-// lost (an error).
-func (b *Broker) renew(ctx context.Context, key, token string, ttl time.Duration) error {
+// renew extends the lease every ttl/3 until ctx ends or done is closed
+// (nil) or the lease is lost (an error). Unable to reach Redis, it gives
+// the lease up about ttl/3 before it would expire, so that two holders
+// never run at once.
+func (b *Broker) renew(ctx context.Context, done <-chan struct{}, key, token string, ttl time.Duration) error {
 	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
 	expires := time.Now().Add(ttl)
 	for {
 		select {
 		case <-ctx.Done():
+			return nil
+		case <-done:
 			return nil
 		case <-t.C:
 		}
@@ -119,7 +133,7 @@ func (b *Broker) renew(ctx context.Context, key, token string, ttl time.Duration
 			expires = attempt.Add(ttl)
 		case err == nil:
 			return errLeaseLost
-		case time.Now().Add(ttl / 3).After(expires):
+		case time.Now().Add(ttl / 2).After(expires):
 			return unavailable("renew "+key, err)
 		}
 	}

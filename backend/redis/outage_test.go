@@ -184,3 +184,40 @@ func TestPublishKeepsExactPrices(t *testing.T) {
 		t.Fatalf("latest %+v %v %v, want %+v", ev, ok, err, pub[0])
 	}
 }
+
+func TestRunExclusiveWithRedisDown(t *testing.T) {
+	srv := redistest.Start(t)
+	const ttl = 300 * time.Millisecond
+	b := mustOpen(t, srv, redis.Options{})
+	runs := make(chan context.Context, 2)
+	go b.RunExclusive(brokertest.Ctx(t), "sim", ttl, func(ctx context.Context) {
+		runs <- ctx
+		<-ctx.Done()
+	})
+	first := <-runs
+	srv.Stop(t)
+	select {
+	case <-first.Done(): // gave the lease up before it expired
+	case <-time.After(10 * time.Second):
+		t.Fatal("the holder kept running with Redis down")
+	}
+	srv.Restart(t)
+	select {
+	case <-runs: // took the lease again
+	case <-time.After(10 * time.Second):
+		t.Fatal("the lease was not taken again after Redis returned")
+	}
+}
+
+func TestRunExclusiveReturnsWithRun(t *testing.T) {
+	srv := redistest.Start(t)
+	prefix := newPrefix()
+	b := mustOpen(t, srv, redis.Options{Prefix: prefix})
+	ran := false
+	b.RunExclusive(brokertest.Ctx(t), "once", time.Second, func(context.Context) { ran = true })
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	if n, err := rdb.Exists(brokertest.Ctx(t), prefix+"lease:once").Result(); !ran || err != nil || n != 0 {
+		t.Fatalf("ran=%v, lease key exists=%d err=%v after run returned", ran, n, err)
+	}
+}
