@@ -27,6 +27,7 @@ func Run(t *testing.T, newBroker Factory) {
 		"SnapshotOnFreshUnknownID":    testSnapshotOnUnknown,
 		"SnapshotOnEvictedID":         testSnapshotOnEvicted,
 		"NoGapBetweenReplayAndLive":   testNoGapReplayLive,
+		"NoGapBetweenSnapshotAndLive": testNoGapSnapshotLive,
 		"FilterBySymbol":              testFilter,
 		"SlowSubscriberIsDropped":     testSlowDropped,
 		"LatestAndSnapshot":           testLatest,
@@ -228,6 +229,44 @@ func testNoGapReplayLive(t *testing.T, nb Factory) {
 	got = append(got, ids(Receive(t, sub, len(published)-len(got)))...)
 	if want := eventIDs(published); !equal(got, want) {
 		t.Fatalf("replay+live = %d events %v…, want %d events, none missing or twice", len(got), got[:min(5, len(got))], len(want))
+	}
+}
+
+// testNoGapSnapshotLive subscribes fresh while events are published: the
+// live events must be exactly those after the snapshot's Head.
+func testNoGapSnapshotLive(t *testing.T, nb Factory) {
+	b := open(t, nb, 1000, 0)
+	MustPublish(t, b, Quotes("AAPL", 1))
+	ctx := Ctx(t)
+	done := make(chan []stock.StockPriceEvent)
+	go func() {
+		var out []stock.StockPriceEvent
+		for range 50 {
+			evs, err := b.Publish(ctx, Quotes("AAPL", 4))
+			if err != nil {
+				break
+			}
+			out = append(out, evs...)
+		}
+		done <- out
+	}()
+	time.Sleep(time.Millisecond) // let publishing start, racing the subscribe
+	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
+	published := <-done
+	if o.Resumed || len(o.Snapshot) != 1 {
+		t.Fatalf("fresh subscribe: resumed=%v snapshot %v, want one AAPL event", o.Resumed, eventIDs(o.Snapshot))
+	}
+	if head, _ := backend.ParseID(o.Snapshot[0].ID); head != o.Head {
+		t.Fatalf("snapshot holds %s, head %d: the snapshot must be as of its head", o.Snapshot[0].ID, o.Head)
+	}
+	var want []string
+	for _, ev := range published {
+		if seq, _ := backend.ParseID(ev.ID); seq > o.Head {
+			want = append(want, ev.ID)
+		}
+	}
+	if got := ids(Receive(t, sub, len(want))); !equal(got, want) {
+		t.Fatalf("live after head %d = %d events, want %d: none missing or twice", o.Head, len(got), len(want))
 	}
 }
 
