@@ -221,3 +221,26 @@ func TestRunExclusiveReturnsWithRun(t *testing.T) {
 		t.Fatalf("ran=%v, lease key exists=%d err=%v after run returned", ran, n, err)
 	}
 }
+
+func TestOpenWaitsForRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	srv.Stop(t)
+	opened := make(chan error, 1)
+	go func() {
+		b, err := redis.Open(brokertest.Ctx(t), srv.URL(0), redis.Options{Prefix: newPrefix()})
+		if err == nil {
+			b.Close()
+		}
+		opened <- err
+	}()
+	srv.Restart(t)
+	if err := <-opened; err != nil {
+		t.Fatalf("open while Redis starts: %v", err)
+	}
+	srv.Stop(t)
+	ctx, cancel := context.WithTimeout(brokertest.Ctx(t), 300*time.Millisecond)
+	defer cancel()
+	if _, err := redis.Open(ctx, srv.URL(0), redis.Options{}); !errors.Is(err, backend.ErrUnavailable) {
+		t.Fatalf("open with Redis down: %v, want ErrUnavailable once ctx ends", err)
+	}
+}

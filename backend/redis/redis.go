@@ -87,7 +87,8 @@ var _ backend.Broker = (*Broker)(nil)
 
 // Open connects to the Redis at url (redis://host:port/db), makes sure the
 // id counter exists and starts the reader from the current head of the
-// stream. It fails if Redis cannot be reached.
+// stream. While Redis cannot be reached it retries, logging a warning, and
+// fails when ctx ends: bound ctx to tolerate a Redis that starts late.
 func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 	ropts, err := goredis.ParseURL(url)
 	if err != nil {
@@ -98,7 +99,7 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 		routeClientLog(opts.Logger)
 	}
 	b := newBroker(ropts, opts)
-	head, err := b.initCounter(ctx)
+	head, err := b.waitCounter(ctx)
 	if err != nil {
 		b.rdb.Close()
 		b.feed.Close()
@@ -167,6 +168,22 @@ func newBroker(ropts *goredis.Options, opts Options) *Broker {
 	feedOpts.Dialer = b.feedConn.dialer(ropts)
 	b.feed = goredis.NewClient(&feedOpts)
 	return b
+}
+
+// waitCounter calls initCounter until it succeeds or ctx ends.
+func (b *Broker) waitCounter(ctx context.Context) (uint64, error) {
+	backoff := minBackoff
+	for {
+		head, err := b.initCounter(ctx)
+		if err == nil || ctx.Err() != nil {
+			return head, err
+		}
+		if backoff == minBackoff {
+			b.log.Warn("redis: cannot connect, retrying", "err", err)
+		}
+		sleep(ctx, backoff)
+		backoff = min(2*backoff, maxBackoff)
+	}
 }
 
 // initCounter creates the id counter if it is missing and returns its

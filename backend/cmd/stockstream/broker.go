@@ -14,8 +14,9 @@ import (
 
 // Redis connection and simulator lease timing.
 const (
-	// redisOpenTimeout bounds the first connection to Redis at start.
-	redisOpenTimeout = 10 * time.Second
+	// redisOpenTimeout bounds the wait for Redis at start, so that an
+	// instance started just before its Redis still comes up.
+	redisOpenTimeout = 30 * time.Second
 	// simulatorLease is how long the simulator's lease lasts unrenewed:
 	// another instance takes over within about 4/3 of it after the
 	// holder dies.
