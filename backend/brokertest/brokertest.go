@@ -207,19 +207,23 @@ func testNoGapReplayLive(t *testing.T, nb Factory) {
 	b := open(t, nb, 1000, 0)
 	start := MustPublish(t, b, Quotes("AAPL", 1))
 	ctx := Ctx(t)
+	started := make(chan struct{})
 	done := make(chan []stock.StockPriceEvent)
 	go func() {
 		var out []stock.StockPriceEvent
-		for range 50 {
+		for i := range 50 {
 			evs, err := b.Publish(ctx, Quotes("AAPL", 4))
+			out = append(out, evs...)
+			if i == 0 {
+				close(started) // subscribe while publishing goes on
+			}
 			if err != nil {
 				break
 			}
-			out = append(out, evs...)
 		}
 		done <- out
 	}()
-	time.Sleep(time.Millisecond) // let publishing start, racing the subscribe
+	<-started
 	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[0].ID})
 	published := <-done
 	if !o.Resumed {
