@@ -18,9 +18,11 @@ type receiver struct {
 	stream *sseclient.Stream
 	// last is the highest sequence number received so far.
 	last atomic.Uint64
-	// got counts events received in order; dups those at or below last.
+	// got counts measured events (above the clock's floor) received in
+	// order; dups counts events at or below last.
 	got, dups atomic.Uint64
 	dead      atomic.Bool
+	err       atomic.Pointer[error] // why the stream ended, if it did early
 }
 
 // clock turns sequence numbers into the time they were published, relative
@@ -28,6 +30,8 @@ type receiver struct {
 type clock struct {
 	base time.Time
 	sent []atomic.Int64 // nanoseconds since base, indexed by sequence
+	// floor is the last warm-up event: later ones are measured.
+	floor atomic.Uint64
 }
 
 func newClock(capacity int) *clock {
@@ -39,10 +43,15 @@ func (c *clock) now() int64 { return int64(time.Since(c.base)) }
 // run reads the stream until it ends, recording a latency per event.
 func (r *receiver) run(c *clock, h *hist.Histogram, bufSize int) {
 	defer r.dead.Store(true)
+	if err := r.stream.ReadHeader(); err != nil {
+		r.err.Store(&err)
+		return
+	}
 	p := sseclient.NewParser(r.stream.Body(), bufSize)
 	for {
 		seq, err := p.Next()
 		if err != nil {
+			r.err.Store(&err)
 			return
 		}
 		if seq <= r.last.Load() {
@@ -50,6 +59,9 @@ func (r *receiver) run(c *clock, h *hist.Histogram, bufSize int) {
 			continue
 		}
 		r.last.Store(seq)
+		if seq <= c.floor.Load() {
+			continue
+		}
 		r.got.Add(1)
 		if seq < uint64(len(c.sent)) {
 			if sent := c.sent[seq].Load(); sent > 0 {
@@ -59,7 +71,7 @@ func (r *receiver) run(c *clock, h *hist.Histogram, bufSize int) {
 	}
 }
 
-// openAll opens n streams with the given number of concurrent dialers and
+// openAll dials n streams with the given number of concurrent dialers and
 // returns those that opened, with the errors of those that did not (the
 // first few messages and the total count).
 func openAll(ctx context.Context, target *url.URL, n, workers, sources int) ([]*receiver, []string, int) {
@@ -77,7 +89,7 @@ func openAll(ctx context.Context, target *url.URL, n, workers, sources int) ([]*
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				s, err := sseclient.Open(ctx, target, sseclient.Source(i, sources), header, 10*time.Second)
+				s, err := sseclient.Dial(ctx, target, sseclient.Source(i, sources), header, 10*time.Second)
 				if err != nil {
 					mu.Lock()
 					failed++

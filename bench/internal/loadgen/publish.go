@@ -31,9 +31,9 @@ type publisher struct {
 const tick = 10 * time.Millisecond
 
 // run publishes rate events per second for d, batching the events due at
-// each tick into one request, and returns the number published.
+// each tick into one request, and returns the last sequence number.
 func (p *publisher) run(ctx context.Context, rate int, d time.Duration) uint64 {
-	start := time.Now()
+	start, first := time.Now(), p.seq
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
@@ -41,7 +41,7 @@ func (p *publisher) run(ctx context.Context, rate int, d time.Duration) uint64 {
 		if el >= d || ctx.Err() != nil {
 			return p.seq
 		}
-		due := uint64(float64(rate)*el.Seconds()) + 1
+		due := first + uint64(float64(rate)*el.Seconds()) + 1
 		if due > uint64(len(p.clock.sent)-1) {
 			due = uint64(len(p.clock.sent) - 1)
 		}
@@ -105,4 +105,29 @@ func (p *publisher) send(ctx context.Context, body []byte) error {
 		return fmt.Errorf("publish: %s: %s", resp.Status, bytes.TrimSpace(msg))
 	}
 	return nil
+}
+
+// warmUp publishes one event every 100ms until every stream that is still
+// open has received one, so that measuring starts with every subscriber
+// registered. It reports whether that happened within limit.
+func (p *publisher) warmUp(ctx context.Context, recvs []*receiver, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		p.post(ctx, 1)
+		time.Sleep(100 * time.Millisecond)
+		if allReceived(recvs) {
+			return true
+		}
+	}
+	return false
+}
+
+// allReceived reports whether every open stream has received an event.
+func allReceived(recvs []*receiver) bool {
+	for _, r := range recvs {
+		if !r.dead.Load() && r.last.Load() == 0 {
+			return false
+		}
+	}
+	return true
 }

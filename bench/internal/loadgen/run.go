@@ -70,7 +70,7 @@ func Run(ctx context.Context, cfg Config) (*report.Result, error) {
 	if len(recvs) == 0 {
 		return res, fmt.Errorf("no stream opened: %v", msgs)
 	}
-	capacity := cfg.Rate*int(cfg.Duration/time.Second+2) + 1024
+	capacity := cfg.Rate*int(cfg.Duration/time.Second+2) + 1024 // and warm-up
 	c := newClock(capacity)
 	var h hist.Histogram
 	var wg sync.WaitGroup
@@ -104,20 +104,35 @@ func publishAndMeasure(ctx context.Context, cfg Config, res *report.Result, recv
 		client: &http.Client{Timeout: 10 * time.Second},
 		url:    cfg.PublishURL, token: cfg.Token, clock: c,
 	}
-	live := len(recvs) - countDead(recvs)
+	if !pub.warmUp(ctx, recvs, 15*time.Second) {
+		res.Errors = append(res.Errors, "warm-up: not every stream received an event within 15s")
+	}
+	c.floor.Store(pub.seq)
+	live := 0
+	for _, r := range recvs {
+		if r.dead.Load() {
+			res.Failed++
+			res.Errors = appendErr(res.Errors, r)
+		} else {
+			live++
+		}
+	}
 	server := proc.NewSampler(cfg.PID)
 	self := proc.NewSampler(os.Getpid())
 	start := time.Now()
-	published := pub.run(ctx, cfg.Rate, cfg.Duration)
+	published := pub.run(ctx, cfg.Rate, cfg.Duration) - c.floor.Load()
 	elapsed := time.Since(start)
 	res.ServerCPU, res.LoadgenCPU = server.Percent(), self.Percent()
-	waitDelivered(ctx, recvs, published, cfg.Drain)
+	waitDelivered(ctx, recvs, pub.seq, cfg.Drain)
 	res.RSSEndKiB, _ = proc.RSSKiB(cfg.PID)
 
 	res.Seconds = elapsed.Seconds()
 	res.Published = published
 	res.Expected = published * uint64(live)
 	for _, r := range recvs {
+		if r.last.Load() == 0 {
+			continue // never opened: counted as failed, not as lost
+		}
 		got := r.got.Load()
 		res.Delivered += got
 		res.Duplicates += r.dups.Load()
@@ -126,6 +141,7 @@ func publishAndMeasure(ctx context.Context, cfg Config, res *report.Result, recv
 		}
 		if r.dead.Load() {
 			res.Disconnects++
+			res.Errors = appendErr(res.Errors, r)
 		}
 	}
 	res.PerSecond = float64(res.Delivered) / elapsed.Seconds()
@@ -134,6 +150,14 @@ func publishAndMeasure(ctx context.Context, cfg Config, res *report.Result, recv
 		res.Errors = append(res.Errors, fmt.Sprintf("%d events failed to publish", pub.failed))
 	}
 	res.Errors = append(res.Errors, pub.errs...)
+}
+
+// appendErr adds why r ended to errs, keeping the first few.
+func appendErr(errs []string, r *receiver) []string {
+	if e := r.err.Load(); e != nil && len(errs) < 8 {
+		return append(errs, fmt.Sprintf("stream %d: %v", r.id, *e))
+	}
+	return errs
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -14,6 +14,7 @@ import (
 // Stream is one open SSE response.
 type Stream struct {
 	conn net.Conn
+	req  *http.Request
 	body io.ReadCloser
 }
 
@@ -25,36 +26,41 @@ func Source(i, n int) *net.TCPAddr {
 	return &net.TCPAddr{IP: net.IPv4(127, 0, byte(k/250), byte(1+k%250))}
 }
 
-// Open dials target from the local address src, sends GET with the given
-// extra headers and returns the stream once the response headers arrive
-// with status 200.
-func Open(ctx context.Context, target *url.URL, src *net.TCPAddr, header http.Header, timeout time.Duration) (*Stream, error) {
+// Dial connects to target from the local address src and sends the GET
+// request with the given extra headers. The response is read by ReadHeader,
+// so that servers which send their headers only with the first event can be
+// benchmarked too.
+func Dial(ctx context.Context, target *url.URL, src *net.TCPAddr, header http.Header, timeout time.Duration) (*Stream, error) {
 	d := net.Dialer{LocalAddr: src, Timeout: timeout}
 	conn, err := d.DialContext(ctx, "tcp", target.Host)
 	if err != nil {
 		return nil, err
 	}
 	req := &http.Request{Method: http.MethodGet, URL: target, Host: target.Host, Header: header, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
-	conn.SetDeadline(time.Now().Add(timeout))
+	conn.SetWriteDeadline(time.Now().Add(timeout))
 	if err := req.Write(conn); err != nil {
 		conn.Close()
 		return nil, err
 	}
-	resp, err := http.ReadResponse(bufio.NewReaderSize(conn, 1024), req)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	conn.SetDeadline(time.Time{})
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		conn.Close()
-		return nil, fmt.Errorf("GET %s: status %s", target, resp.Status)
-	}
-	return &Stream{conn: conn, body: resp.Body}, nil
+	conn.SetWriteDeadline(time.Time{})
+	return &Stream{conn: conn, req: req}, nil
 }
 
-// Body returns the de-chunked response body.
+// ReadHeader reads the response headers and fails unless the status is 200.
+func (s *Stream) ReadHeader() error {
+	resp, err := http.ReadResponse(bufio.NewReaderSize(s.conn, 1024), s.req)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return fmt.Errorf("GET %s: status %s", s.req.URL, resp.Status)
+	}
+	s.body = resp.Body
+	return nil
+}
+
+// Body returns the de-chunked response body, after ReadHeader.
 func (s *Stream) Body() io.Reader { return s.body }
 
 // Close closes the connection.
