@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -55,7 +56,7 @@ type instance struct {
 
 // startInstance runs an instance on a free loopback port with Redis at
 // redisURL; it is stopped when the test ends.
-func startInstance(t *testing.T, redisURL string, extra ...string) *instance {
+func startInstance(t testing.TB, redisURL string, extra ...string) *instance {
 	t.Helper()
 	args := append([]string{"--addr", "127.0.0.1:0", "--broker", redisURL, "--publish-token", token,
 		"--heartbeat", "200ms", "--retry", "100ms", "--log-level", "debug"}, extra...)
@@ -97,7 +98,7 @@ func scanAddr(r io.Reader, addr chan<- string) {
 
 // stop ends the instance with SIGTERM (SIGKILL after 10 s) and shows its
 // log if the test failed.
-func (in *instance) stop(t *testing.T) {
+func (in *instance) stop(t testing.TB) {
 	in.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-in.done:
@@ -142,7 +143,7 @@ type stream struct {
 }
 
 // openStream subscribes to in's stream, resuming after lastID if not empty.
-func openStream(t *testing.T, in *instance, lastID string) *stream {
+func openStream(t testing.TB, in *instance, lastID string) *stream {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, in.base+"/stocks", nil)
@@ -179,7 +180,7 @@ func openStream(t *testing.T, in *instance, lastID string) *stream {
 
 // next returns the next event, failing after 15 seconds or if the stream
 // ends.
-func (s *stream) next(t *testing.T) sse.Event {
+func (s *stream) next(t testing.TB) sse.Event {
 	t.Helper()
 	select {
 	case ev, ok := <-s.events:
@@ -194,7 +195,7 @@ func (s *stream) next(t *testing.T) sse.Event {
 }
 
 // updates returns the ids of the next n stockUpdate events.
-func (s *stream) updates(t *testing.T, n int) []string {
+func (s *stream) updates(t testing.TB, n int) []string {
 	t.Helper()
 	var ids []string
 	for len(ids) < n {
@@ -206,7 +207,7 @@ func (s *stream) updates(t *testing.T, n int) []string {
 }
 
 // publish posts quotes to in and returns the status and the assigned ids.
-func publish(t *testing.T, in *instance, quotes string) (int, []string) {
+func publish(t testing.TB, in *instance, quotes string) (int, []string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, in.base+"/api/prices", strings.NewReader(quotes))
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -231,7 +232,7 @@ func publish(t *testing.T, in *instance, quotes string) (int, []string) {
 }
 
 // mustPublish publishes n AAPL prices through in.
-func mustPublish(t *testing.T, in *instance, n int) []string {
+func mustPublish(t testing.TB, in *instance, n int) []string {
 	t.Helper()
 	status, ids := publish(t, in, quotes(n))
 	if status != http.StatusAccepted || len(ids) != n {
@@ -248,7 +249,7 @@ func quotes(n int) string {
 	return "[" + strings.Join(qs, ",") + "]"
 }
 
-func getStatus(t *testing.T, url string) int {
+func getStatus(t testing.TB, url string) int {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -357,4 +358,30 @@ func TestClusterRedisRestart(t *testing.T) {
 	if status := getStatus(t, a.base+"/readyz"); status != http.StatusOK {
 		t.Fatalf("/readyz after Redis returned: %d", status)
 	}
+}
+
+// BenchmarkClusterLatency publishes one price at a time with POST
+// /api/prices to one instance and measures how long it takes to arrive on
+// a /stocks stream of another: publish→receive across two processes,
+// through HTTP, Redis and SSE.
+func BenchmarkClusterLatency(b *testing.B) {
+	srv := redistest.Start(b)
+	pub := startInstance(b, srv.URL(0), "--simulator=false", "--log-level", "warn")
+	recv := startInstance(b, srv.URL(0), "--simulator=false", "--log-level", "warn")
+	s := openStream(b, recv, "")
+	s.next(b) // snapshot
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		mustPublish(b, pub, 1)
+		s.updates(b, 1)
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	at := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) }
+	b.ReportMetric(at(0.50), "p50-µs")
+	b.ReportMetric(at(0.99), "p99-µs")
+	b.ReportMetric(0, "ns/op")
 }
