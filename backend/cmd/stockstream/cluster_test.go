@@ -40,6 +40,10 @@ func TestInstanceProcess(t *testing.T) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() { // the test that started this process is gone: stop too
+		io.Copy(io.Discard, os.Stdin)
+		stop()
+	}()
 	ready := make(chan net.Addr, 1)
 	go func() { fmt.Printf("listening %s\n", <-ready) }()
 	noEnv := func(string) string { return "" }
@@ -48,8 +52,9 @@ func TestInstanceProcess(t *testing.T) {
 
 // instance is a stockstream server running in a child process.
 type instance struct {
-	cmd  *exec.Cmd
-	base string // http://127.0.0.1:port
+	cmd   *exec.Cmd
+	stdin io.WriteCloser // held open while the test runs
+	base  string         // http://127.0.0.1:port
 	log  *syncBuffer
 	done chan struct{}
 }
@@ -66,6 +71,10 @@ func startInstance(t testing.TB, redisURL string, extra ...string) *instance {
 	cmd.Stderr = in.log
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The child stops when its stdin closes: when this process exits.
+	if in.stdin, err = cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
