@@ -55,8 +55,8 @@ type instance struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser // held open while the test runs
 	base  string         // http://127.0.0.1:port
-	log  *syncBuffer
-	done chan struct{}
+	log   *syncBuffer
+	done  chan struct{}
 }
 
 // startInstance runs an instance on a free loopback port with Redis at
