@@ -133,6 +133,9 @@ func (b *browser) watchConsole() {
 }
 
 func (b *browser) note(text string) {
+	if os.Getenv("E2E_CONSOLE") != "" {
+		b.t.Log("console:", text)
+	}
 	for _, sign := range badSigns {
 		if strings.Contains(text, sign) {
 			b.mu.Lock()
@@ -194,7 +197,7 @@ func (b *browser) wait(what, expr string, timeout time.Duration) {
 	var lastErr error
 	for time.Now().Before(deadline) {
 		var ok bool
-		if lastErr = b.eval("!!("+expr+")", &ok); lastErr == nil && ok {
+		if lastErr = b.eval("Promise.resolve("+expr+").then(v => !!v)", &ok); lastErr == nil && ok {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)

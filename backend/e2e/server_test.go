@@ -33,6 +33,8 @@ type server struct {
 	addr   string
 	srv    *stockhttp.Server
 	done   chan error
+	// App is the PWA handler the next start serves.
+	App http.Handler
 }
 
 // startServer starts a server with a fresh in-memory broker on a free port.
@@ -43,7 +45,7 @@ func startServer(t testing.TB) *server {
 	}
 	b := inmem.New(inmem.Options{History: 10_000})
 	t.Cleanup(func() { b.Close() })
-	s := &server{t: t, broker: b, addr: freeAddr(t)}
+	s := &server{t: t, broker: b, addr: freeAddr(t), App: app}
 	s.start()
 	t.Cleanup(s.stop)
 	return s
@@ -69,7 +71,7 @@ func (s *server) start() {
 	}
 	s.srv = stockhttp.New(stockhttp.Config{
 		Broker:    s.broker,
-		App:       app,
+		App:       s.App,
 		Heartbeat: time.Second,
 		Retry:     300 * time.Millisecond,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -37,7 +37,8 @@ type dashboard struct {
 
 	client  *live.Client
 	stop    chan struct{}
-	unsaved atomic.Bool // the board changed since it was last saved
+	unsaved atomic.Bool  // the board changed since it was last saved
+	calm    atomic.Int64 // unix nanos before which no frame is rendered
 }
 
 func newDashboard() *dashboard {
@@ -57,7 +58,7 @@ func (d *dashboard) OnMount(ctx app.Context) {
 	d.client.Connect(d.symbols)
 	d.stop = make(chan struct{})
 	client, stop := d.client, d.stop
-	ctx.Async(func() { pump(ctx, client, stop, d.flush, d.save, &d.unsaved) })
+	ctx.Async(func() { pump(ctx, client, stop, d) })
 }
 
 // OnDismount closes the stream, which releases its browser functions.
@@ -78,8 +79,9 @@ func (d *dashboard) OnAppUpdate(ctx app.Context) {
 
 // pump dispatches one render per frame while the client has news, runs the
 // client's watchdog and saves a changed board every few frames, until stop
-// is closed.
-func pump(ctx app.Context, c *live.Client, stop <-chan struct{}, flush, save func(app.Context), unsaved *atomic.Bool) {
+// is closed. After a costly render it leaves the page alone as long as the
+// render took, so that a burst never keeps the main thread busy.
+func pump(ctx app.Context, c *live.Client, stop <-chan struct{}, d *dashboard) {
 	t := time.NewTicker(frameInterval)
 	defer t.Stop()
 	for n := 1; ; n++ {
@@ -91,17 +93,22 @@ func pump(ctx app.Context, c *live.Client, stop <-chan struct{}, flush, save fun
 		if n%watchdogEvery == 0 {
 			c.Check()
 		}
-		if c.Dirty() {
-			ctx.Dispatch(flush)
+		if c.Dirty() && time.Now().UnixNano() >= d.calm.Load() {
+			ctx.Dispatch(d.flush)
 		}
-		if n%saveEvery == 0 && unsaved.Load() {
-			ctx.Dispatch(save)
+		if n%saveEvery == 0 && d.unsaved.Load() {
+			ctx.Dispatch(d.save)
 		}
 	}
 }
 
 // flush applies everything the stream delivered since the last frame.
 func (d *dashboard) flush(ctx app.Context) {
+	start := time.Now()
+	ctx.Defer(func(app.Context) {
+		now := time.Now()
+		d.calm.Store(now.Add(now.Sub(start)).UnixNano())
+	})
 	items, _ := d.client.Drain()
 	snap := false
 	for _, it := range items {
