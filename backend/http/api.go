@@ -195,7 +195,8 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, _ httproute
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.cfg.Broker.Ready(ctx); err != nil {
-		writeError(w, http.StatusServiceUnavailable, "not ready: "+err.Error())
+		s.log.Warn("not ready", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "not ready: the price store cannot be reached")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})

@@ -49,11 +49,14 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
 	msg := err.Error()
-	if status == http.StatusInternalServerError {
+	switch status {
+	case http.StatusInternalServerError:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "internal error"
-	}
-	if status == http.StatusServiceUnavailable {
+	case http.StatusServiceUnavailable:
+		// The cause names internal addresses: log it, tell the client less.
+		s.log.Warn("request refused: broker unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "service unavailable: the price store cannot be reached; retry later"
 		w.Header().Set("Retry-After", "1")
 	}
 	writeError(w, status, msg)

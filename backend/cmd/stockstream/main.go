@@ -94,7 +94,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 		}
 		sim := feed.NewSimulator(broker, c.symbols, c.interval, seed, log)
 		go runSimulator(simCtx, b, sim.Run)
-		log.Info("simulator: on", "symbols", c.symbols, "interval", c.interval)
+		log.Info("simulator: enabled", "symbols", c.symbols, "interval", c.interval)
 	}
 
 	errc := make(chan error, 1)
