@@ -11,7 +11,7 @@ import (
 	"github.com/stockstream/stockstream/backend"
 	stockhttp "github.com/stockstream/stockstream/backend/http"
 	"github.com/stockstream/stockstream/backend/inmem"
-	"github.com/stockstream/stockstream/shared/stock"
+	"github.com/stockstream/stockstream/backend/streamtest"
 )
 
 // serveOn starts a server for broker b on 127.0.0.1:0 and returns it with
@@ -43,12 +43,12 @@ func TestShutdownUnderLoadClientsResumeElsewhere(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	cs := make([]*faultClient, clients)
+	cs := make([]*streamtest.Client, clients)
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
 	for i := range cs {
-		cs[i] = &faultClient{hc: hc}
-		wg.Go(func() { errs <- cs[i].twoServers(ctx, urlA, urlB, events) })
+		cs[i] = &streamtest.Client{HTTP: hc}
+		wg.Go(func() { errs <- twoServers(ctx, cs[i], urlA, urlB, events) })
 	}
 	waitSubscribers(t, a, clients)
 
@@ -56,7 +56,7 @@ func TestShutdownUnderLoadClientsResumeElsewhere(t *testing.T) {
 	go func() {
 		defer close(published)
 		for i := int64(1); i <= events; i++ {
-			b.Publish(ctx, []stock.Quote{{Symbol: "SEQ", Price: stock.PriceFromCents(i)}})
+			b.Publish(ctx, streamtest.Sequence("SEQ", i, 1))
 			time.Sleep(2 * time.Millisecond)
 		}
 	}()
@@ -77,13 +77,8 @@ func TestShutdownUnderLoadClientsResumeElsewhere(t *testing.T) {
 		}
 	}
 	for i, c := range cs {
-		if len(c.prices) != events {
-			t.Fatalf("client %d saw %d of %d prices", i, len(c.prices), events)
-		}
-		for j, p := range c.prices {
-			if p != int64(j+1) {
-				t.Fatalf("client %d: price #%d is %d cents: lost, repeated or out of order", i, j+1, p)
-			}
+		if err := streamtest.Check(c.Prices, events); err != nil {
+			t.Fatalf("client %d: %v", i, err)
 		}
 	}
 	t.Logf("shutdown with %d open streams took %s; all resumed on the other server, 0 lost", clients, took.Round(time.Millisecond))
@@ -91,11 +86,11 @@ func TestShutdownUnderLoadClientsResumeElsewhere(t *testing.T) {
 
 // twoServers reads from urlA until that stream ends, then resumes on urlB
 // with the last id until the last price arrives.
-func (c *faultClient) twoServers(ctx context.Context, urlA, urlB string, last int64) error {
-	c.url = urlA + "/stocks"
-	if done, err := c.session(ctx, last); done || err != nil {
+func twoServers(ctx context.Context, c *streamtest.Client, urlA, urlB string, last int64) error {
+	c.URL = func() string { return urlA + "/stocks" }
+	if done, err := c.Session(ctx, last); done || err != nil {
 		return err
 	}
-	c.url = urlB + "/stocks"
-	return c.run(ctx, last)
+	c.URL = func() string { return urlB + "/stocks" }
+	return c.Run(ctx, last)
 }

@@ -1,0 +1,142 @@
+// Package streamtest is a resuming SSE client for tests that prove no event
+// is lost: it reads a numbered sequence of prices (the n-th event is priced n
+// cents), reconnects with its last id after every drop, and can abort and
+// stall on its own to provoke drops.
+package streamtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/stockstream/stockstream/shared/sse"
+	"github.com/stockstream/stockstream/shared/stock"
+)
+
+// Client reads a stream until it has seen the last price of a sequence.
+type Client struct {
+	HTTP *http.Client
+	// URL returns the stream URL for each new connection, so a client can
+	// move between instances.
+	URL func() string
+	// Rng, if set, makes the client abort after a random number of events,
+	// stall now and then, and resume by header or by query at random.
+	Rng *rand.Rand
+
+	LastID   string
+	Prices   []int64 // cents, in arrival order
+	Connects int
+	Aborts   int
+}
+
+// Run reads, reconnecting after every drop, until the price lastCents
+// arrives or ctx ends.
+func (c *Client) Run(ctx context.Context, lastCents int64) error {
+	for ctx.Err() == nil {
+		if done, err := c.Session(ctx, lastCents); done || err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// Session is one connection. It reports done once lastCents arrived, and an
+// error if the stream proves an event was lost (a snapshot on resume).
+func (c *Client) Session(ctx context.Context, lastCents int64) (done bool, err error) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	req, err := http.NewRequestWithContext(sctx, "GET", c.URL(), nil)
+	if err != nil {
+		return false, err
+	}
+	c.setResumeID(req)
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return false, nil // refused or killed while connecting: retry
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		time.Sleep(20 * time.Millisecond) // a limit or a restart: retry soon
+		return false, nil
+	}
+	c.Connects++
+	return c.read(sse.NewReader(resp.Body, 1<<20), lastCents)
+}
+
+// setResumeID sends the last id by header, or by query at random.
+func (c *Client) setResumeID(req *http.Request) {
+	if c.LastID == "" {
+		return
+	}
+	if c.Rng != nil && c.Rng.IntN(2) == 0 {
+		q := req.URL.Query()
+		q.Set("lastEventId", c.LastID)
+		req.URL.RawQuery = q.Encode()
+		return
+	}
+	req.Header.Set("Last-Event-ID", c.LastID)
+}
+
+func (c *Client) read(r *sse.Reader, lastCents int64) (bool, error) {
+	abortAfter := -1
+	if c.Rng != nil {
+		abortAfter = 50 + c.Rng.IntN(400)
+	}
+	for n := 0; ; n++ {
+		ev, err := r.Next()
+		if err != nil {
+			return false, nil // dropped: resume
+		}
+		switch ev.Event {
+		case stock.EventSnapshot:
+			if c.LastID != "" {
+				return false, fmt.Errorf("snapshot on resume from %s: the server no longer held what followed it", c.LastID)
+			}
+		case stock.EventUpdate:
+			var e stock.StockPriceEvent
+			if err := json.Unmarshal([]byte(ev.Data), &e); err != nil {
+				return false, err
+			}
+			cents := e.Price.Micros() / 10_000
+			c.Prices = append(c.Prices, cents)
+			if cents == lastCents {
+				c.LastID = r.LastEventID()
+				return true, nil
+			}
+		}
+		c.LastID = r.LastEventID()
+		if n == abortAfter {
+			c.Aborts++
+			return false, nil
+		}
+		if c.Rng != nil && c.Rng.IntN(500) == 0 {
+			time.Sleep(time.Duration(c.Rng.IntN(300)) * time.Millisecond) // a stalled reader
+		}
+	}
+}
+
+// Check reports whether prices are exactly 1, 2, …, n cents: every price
+// once, in order.
+func Check(prices []int64, n int) error {
+	if len(prices) != n {
+		return fmt.Errorf("saw %d prices, want %d", len(prices), n)
+	}
+	for i, p := range prices {
+		if p != int64(i+1) {
+			return fmt.Errorf("price #%d is %d cents: lost, repeated or out of order", i+1, p)
+		}
+	}
+	return nil
+}
+
+// Sequence returns the quotes of prices from cents to cents+n-1 for symbol.
+func Sequence(symbol string, cents int64, n int) []stock.Quote {
+	qs := make([]stock.Quote, n)
+	for i := range qs {
+		qs[i] = stock.Quote{Symbol: symbol, Price: stock.PriceFromCents(cents + int64(i))}
+	}
+	return qs
+}
