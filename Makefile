@@ -5,7 +5,7 @@ BIN   := bin/stockstream
 # The packages of the three modules of go.work.
 PKGS  := ./shared/... ./frontend/... ./backend/...
 
-.PHONY: run build wasm test test-deps vet lint fuzz bench clean help
+.PHONY: run build wasm test-wasm test test-deps vet lint fuzz bench clean help
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,13 @@ wasm: $(WEB)/version.txt ## Build the WebAssembly frontend and its compressed co
 $(WEB)/version.txt: $(WEB_SRC)
 	cd frontend && GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o ../$(WEB)/app.wasm ./cmd/app
 	$(GO) run ./frontend/cmd/webbuild -src frontend/web -out $(WEB)
+
+# The EventSource wrapper's tests run as wasm inside headless Chromium.
+WASMBROWSERTEST := $(shell $(GO) env GOPATH)/bin/wasmbrowsertest
+
+test-wasm: ## Run the frontend's browser-only (js/wasm) tests in headless Chromium.
+	@test -x $(WASMBROWSERTEST) || GOWORK=off GOBIN=$(dir $(WASMBROWSERTEST)) $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec $(WASMBROWSERTEST) ./frontend/sse
 
 test: test-deps wasm vet ## Run every test (browser and Redis ones included) with the race detector.
 	$(GO) test -race -count=1 -timeout 25m $(PKGS)
