@@ -35,7 +35,7 @@ func (w *watchlist) Render() app.UI {
 		app.If(w.err != "", func() app.UI { return app.P().Class("watch-error").Text(w.err) }),
 		app.Ul().Class("chips").Body(
 			app.If(len(w.Symbols) == 0, func() app.UI {
-				return app.Li().Class("chip chip-all").Text("All symbols")
+				return app.Li().Class("chip chip-all").Text("Watching every symbol")
 			}),
 			app.Range(w.Symbols).Slice(func(i int) app.UI {
 				sym := w.Symbols[i]
