@@ -3,6 +3,7 @@ package pwa
 import (
 	"errors"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"strconv"
@@ -71,12 +72,19 @@ func New(fsys fs.FS) (http.Handler, error) {
 }
 
 // route sends app.wasm to the precompressed handler and everything else to
-// go-app.
+// go-app, except the files go-app would proxy: for /robots.txt,
+// /sitemap.xml and /ads.txt it fetches http://<Host header>/web/..., a
+// request to whatever host a client names.
 func route(page, wasm http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/web/app.wasm", "/app.wasm", "/goapp.wasm":
 			wasm.ServeHTTP(w, r)
+		case "/robots.txt":
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, "User-agent: *\nAllow: /\n")
+		case "/sitemap.xml", "/ads.txt":
+			http.NotFound(w, r)
 		default:
 			page.ServeHTTP(w, r)
 		}

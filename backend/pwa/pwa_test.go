@@ -63,6 +63,15 @@ func TestHandlerServesTheApp(t *testing.T) {
 	if res := serve(t, h, "/web/stockstream.css"); res.StatusCode != 200 {
 		t.Errorf("css: %d", res.StatusCode)
 	}
+	for path, code := range map[string]int{"/robots.txt": 200, "/sitemap.xml": 404, "/ads.txt": 404} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Host = "198.51.100.1:9"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req) // go-app would fetch http://198.51.100.1:9/web/...
+		if rec.Code != code {
+			t.Errorf("%s: %d, want %d", path, rec.Code, code)
+		}
+	}
 	if res := serve(t, h, "/web/"); res.StatusCode != 404 {
 		t.Errorf("directory listing: %d", res.StatusCode)
 	}
