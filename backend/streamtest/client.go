@@ -121,13 +121,13 @@ func (c *Client) read(r *sse.Reader, lastCents int64) (bool, error) {
 // Check reports whether prices are exactly 1, 2, …, n cents: every price
 // once, in order.
 func Check(prices []int64, n int) error {
-	if len(prices) != n {
-		return fmt.Errorf("saw %d prices, want %d", len(prices), n)
-	}
 	for i, p := range prices {
 		if p != int64(i+1) {
-			return fmt.Errorf("price #%d is %d cents: lost, repeated or out of order", i+1, p)
+			return fmt.Errorf("price #%d of %d is %d cents: lost, repeated or out of order", i+1, n, p)
 		}
+	}
+	if len(prices) != n {
+		return fmt.Errorf("saw %d prices, want %d", len(prices), n)
 	}
 	return nil
 }

@@ -31,23 +31,27 @@ const childArgsEnv = "STOCKSTREAM_TEST_INSTANCE_ARGS"
 
 const token = "cluster-test-token"
 
-// TestInstanceProcess is not a test: it is the body of a child process
-// that runs one stockstream instance for the cluster tests.
-func TestInstanceProcess(t *testing.T) {
-	args := os.Getenv(childArgsEnv)
-	if args == "" {
-		t.Skip("runs only as a child process of the cluster tests")
+// TestMain runs one stockstream instance instead of the tests when the
+// cluster tests start this binary as a child process.
+func TestMain(m *testing.M) {
+	if args := os.Getenv(childArgsEnv); args != "" {
+		os.Exit(runChild(strings.Split(args, "\n")))
 	}
+	os.Exit(m.Run())
+}
+
+// runChild is the body of a child instance: it prints its address and stops
+// on SIGTERM or when the parent test process goes away (stdin closes).
+func runChild(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() { // the test that started this process is gone: stop too
+	go func() {
 		io.Copy(io.Discard, os.Stdin)
 		stop()
 	}()
 	ready := make(chan net.Addr, 1)
 	go func() { fmt.Printf("listening %s\n", <-ready) }()
-	noEnv := func(string) string { return "" }
-	os.Exit(run(ctx, strings.Split(args, "\n"), noEnv, os.Stderr, ready))
+	return run(ctx, args, func(string) string { return "" }, os.Stderr, ready)
 }
 
 // instance is a stockstream server running in a child process.
@@ -65,7 +69,7 @@ func startInstance(t testing.TB, redisURL string, extra ...string) *instance {
 	t.Helper()
 	args := append([]string{"--addr", "127.0.0.1:0", "--broker", redisURL, "--publish-token", token,
 		"--heartbeat", "200ms", "--retry", "100ms", "--log-level", "debug"}, extra...)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestInstanceProcess$", "-test.timeout=5m")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), childArgsEnv+"="+strings.Join(args, "\n"))
 	in := &instance{cmd: cmd, log: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = in.log

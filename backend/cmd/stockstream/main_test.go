@@ -2,40 +2,20 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stockstream/stockstream/shared/sse"
 )
 
-// logBuffer is a bytes.Buffer safe for the logger and the test to share.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *logBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *logBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func noEnv(string) string { return "" }
 
 func TestHelpListsEveryContractFlag(t *testing.T) {
-	var out logBuffer
+	var out syncBuffer
 	if code := run(context.Background(), []string{"--help"}, noEnv, &out, nil); code != 0 {
 		t.Fatalf("--help exit %d", code)
 	}
@@ -62,7 +42,7 @@ func TestBadValuesNameTheFlag(t *testing.T) {
 		"unexpected":     {"extra"},
 	}
 	for want, args := range cases {
-		var out logBuffer
+		var out syncBuffer
 		if code := run(context.Background(), args, noEnv, &out, nil); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
@@ -74,7 +54,7 @@ func TestBadValuesNameTheFlag(t *testing.T) {
 
 func TestEnvSetsFlagsAndCommandLineWins(t *testing.T) {
 	env := map[string]string{"STOCKSTREAM_HISTORY": "77", "STOCKSTREAM_PUBLISH_TOKEN": "tok", "STOCKSTREAM_SIMULATOR": "false", "STOCKSTREAM_INTERVAL": "5s"}
-	var out logBuffer
+	var out syncBuffer
 	c, err := parseConfig([]string{"--interval", "2s"}, func(k string) string { return env[k] }, &out)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +73,7 @@ func TestEnvSetsFlagsAndCommandLineWins(t *testing.T) {
 func TestRunServesAndShutsDownCleanly(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	var logs logBuffer
+	var logs syncBuffer
 	ready := make(chan net.Addr, 1)
 	exit := make(chan int, 1)
 	go func() {

@@ -59,7 +59,7 @@ func TestHTTPSNegotiatesHTTP2AndStreams(t *testing.T) {
 	defer stop()
 	ready := make(chan net.Addr, 1)
 	exit := make(chan int, 1)
-	var logs logBuffer
+	var logs syncBuffer
 	go func() {
 		exit <- run(ctx, []string{"--addr", "127.0.0.1:0", "--interval", "20ms", "--tls-cert", certFile, "--tls-key", keyFile}, noEnv, &logs, ready)
 	}()
