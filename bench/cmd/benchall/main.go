@@ -1,0 +1,211 @@
+// Command benchall builds stockstream, the load generator and the peer
+// servers, runs every scenario against each server in turn, writes the
+// results to bench/results/*.json and regenerates BENCHMARKS.md.
+//
+// Run it from the repository root:
+//
+//	cd bench && GOWORK=off go run ./cmd/benchall
+//
+// BENCH_QUICK=1 (or --quick) shortens every run for a smoke test.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stockstream/stockstream/bench/internal/report"
+)
+
+// scenario is one load: Conns streams and Rate events/s (0: idle streams
+// up to the open-file limit).
+type scenario struct {
+	Name  string
+	Slug  string
+	Conns int
+	Rate  int
+}
+
+var scenarios = []scenario{
+	{"1,000 subs × 200/s", "1k-x-200", 1000, 200},
+	{"10,000 subs × 20/s", "10k-x-20", 10000, 20},
+	{"10,000 subs × 50/s", "10k-x-50", 10000, 50},
+	{"idle streams up to the open-file limit", "idle", 0, 0},
+}
+
+// timing is how long each run publishes, drains and holds idle streams.
+type timing struct {
+	Publish, Drain, Idle time.Duration
+}
+
+// run is everything one benchall invocation measured.
+type run struct {
+	Started  time.Time       `json:"started"`
+	Quick    bool            `json:"quick"`
+	Machine  machine         `json:"machine"`
+	Timing   timing          `json:"timing"`
+	Results  []report.Result `json:"results"`
+	Commands []string        `json:"commands"`
+	GoBench  string          `json:"go_bench"`
+}
+
+func main() {
+	quick := flag.Bool("quick", os.Getenv("BENCH_QUICK") == "1", "short runs (also BENCH_QUICK=1)")
+	root := flag.String("root", "..", "repository root")
+	only := flag.String("servers", "", "comma-separated server names to run (default: all)")
+	noGoBench := flag.Bool("no-gobench", false, "skip the go test -bench hot-path benchmarks")
+	flag.Parse()
+	if err := benchAll(*root, *quick, *only, !*noGoBench); err != nil {
+		fmt.Fprintln(os.Stderr, "benchall:", err)
+		os.Exit(1)
+	}
+}
+
+func benchAll(root string, quick bool, only string, goBench bool) error {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return err
+	}
+	binDir := filepath.Join(root, "bench", "bin")
+	resDir := filepath.Join(root, "bench", "results")
+	if err := os.MkdirAll(resDir, 0o755); err != nil {
+		return err
+	}
+	if err := build(root, binDir); err != nil {
+		return err
+	}
+	r := &run{Started: time.Now().UTC(), Quick: quick, Machine: describeMachine(),
+		Timing: timing{Publish: 10 * time.Second, Drain: 5 * time.Second, Idle: 3 * time.Second}}
+	if quick {
+		r.Timing = timing{Publish: 3 * time.Second, Drain: 2 * time.Second, Idle: time.Second}
+	}
+	for _, sc := range scenarios {
+		var results []report.Result
+		for _, s := range servers {
+			if only != "" && !contains(strings.Split(only, ","), s.Name) {
+				continue
+			}
+			res, cmdline, err := runOne(binDir, s, sc, r.Timing)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "benchall: %s, %s: %v\n", s.Name, sc.Name, err)
+				res = &report.Result{Server: s.Name, Scenario: sc.Name, Errors: []string{err.Error()}}
+			}
+			results = append(results, *res)
+			r.Commands = append(r.Commands, cmdline)
+		}
+		r.Results = append(r.Results, results...)
+		if err := writeJSON(filepath.Join(resDir, sc.Slug+".json"), results); err != nil {
+			return err
+		}
+	}
+	if goBench {
+		r.GoBench = runGoBench(root, quick)
+	}
+	if err := writeJSON(filepath.Join(resDir, "run.json"), r); err != nil {
+		return err
+	}
+	analysis, _ := os.ReadFile(filepath.Join(root, "bench", "analysis.md"))
+	md := renderMarkdown(r, string(analysis))
+	return os.WriteFile(filepath.Join(root, "BENCHMARKS.md"), []byte(md), 0o644)
+}
+
+// runOne starts s, drives scenario sc against it with the load generator
+// and stops it. It returns the result and the generator's command line.
+func runOne(binDir string, s server, sc scenario, t timing) (*report.Result, string, error) {
+	const addr = "127.0.0.1:18181"
+	srv, err := s.start(binDir, addr)
+	if err != nil {
+		return nil, "", err
+	}
+	defer srv.stop()
+	dur := t.Publish
+	if sc.Rate == 0 {
+		dur = t.Idle
+	}
+	args := []string{
+		"--server", s.Name, "--scenario", sc.Name,
+		"--stream", "http://" + addr + s.StreamPath,
+		"--publish", "http://" + addr + "/api/prices",
+		"--conns", strconv.Itoa(sc.Conns), "--rate", strconv.Itoa(sc.Rate),
+		"--duration", dur.String(), "--drain", t.Drain.String(),
+	}
+	if s.Token != "" {
+		args = append(args, "--token", s.Token)
+	}
+	args = append(args, "--pid", strconv.Itoa(srv.cmd.Process.Pid))
+	cmdline := "bench/bin/loadgen " + strings.Join(quoteArgs(args[:len(args)-1]), " ") + " --pid <server pid>"
+	ctx, cancel := context.WithTimeout(context.Background(), dur+t.Drain+2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "loadgen"), args...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = os.Stderr
+	runErr := cmd.Run()
+	var res report.Result
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		return nil, cmdline, fmt.Errorf("loadgen: %v (%v)", runErr, err)
+	}
+	return &res, cmdline, nil
+}
+
+// runGoBench runs the hot-path Go benchmarks and returns their output.
+func runGoBench(root string, quick bool) string {
+	fan, stream := "2000x", "200x"
+	if quick {
+		fan, stream = "300x", "30x"
+	}
+	var out bytes.Buffer
+	for _, args := range [][]string{
+		{"test", "-run", "^$", "-bench", ".", "-benchtime", fan, "./backend/fanout/"},
+		{"test", "-run", "^$", "-bench", "StreamWrite", "-benchtime", stream, "./backend/http/"},
+	} {
+		fmt.Fprintln(os.Stderr, "benchall: go", strings.Join(args, " "))
+		fmt.Fprintf(&out, "$ go %s\n", strings.Join(args, " "))
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOWORK="+filepath.Join(root, "go.work"))
+		b, err := cmd.CombinedOutput()
+		out.Write(b)
+		if err != nil {
+			fmt.Fprintf(&out, "(failed: %v)\n", err)
+		}
+	}
+	return out.String()
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// quoteArgs quotes the arguments a shell would split.
+func quoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " ?&,×*") {
+			a = "'" + a + "'"
+		}
+		out[i] = a
+	}
+	return out
+}
