@@ -109,7 +109,12 @@ func (d *dashboard) flush(ctx app.Context) {
 		now := time.Now()
 		d.calm.Store(now.Add(now.Sub(start)).UnixNano())
 	})
-	items, _ := d.client.Drain()
+	items, dropped := d.client.Drain()
+	if dropped > 0 {
+		// The queue overflowed: start over from a snapshot rather than
+		// show a board with holes.
+		d.client.Connect(d.symbols)
+	}
 	snap := false
 	for _, it := range items {
 		if it.IsSnap {
