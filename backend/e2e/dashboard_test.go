@@ -87,7 +87,9 @@ func TestWatchlistFiltersSymbols(t *testing.T) {
 	s.seed()
 	b := newBrowser(t)
 	b.navigate(s.URL() + "/")
-	b.wait("all rows", `document.querySelectorAll("[data-symbol]").length === 4`, 30*time.Second)
+	// The page arrives with the server's prices; the form works once the
+	// app has loaded and connected.
+	b.wait("all rows, live", `document.querySelectorAll("[data-symbol]").length === 4 && `+statusIs("live"), 30*time.Second)
 
 	if err := b.eval(`(() => {
 		const input = document.querySelector("#watch-input");

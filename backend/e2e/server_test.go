@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,8 +23,19 @@ import (
 // symbols are the symbols every test starts with.
 var symbols = []string{"AAPL", "AMZN", "GOOG", "MSFT"}
 
+// current is the broker of the running test server, whose latest prices
+// the page is rendered with.
+var current atomic.Pointer[backend.Broker]
+
 // app is the PWA handler, built once: go-app registers routes globally.
-var app = pwa.Handler()
+var app = pwa.Handler(func() []stock.StockPriceEvent {
+	b := current.Load()
+	if b == nil {
+		return nil
+	}
+	evs, _ := (*b).Snapshot(context.Background())
+	return evs
+})
 
 // server is the stockstream server on a fixed 127.0.0.1 port, so that it
 // can be stopped and started again where the browser expects it.
@@ -43,8 +55,9 @@ func startServer(t testing.TB) *server {
 	if err := pwa.Built(); err != nil {
 		t.Fatalf("the frontend is not embedded (%v): run make wasm first", err)
 	}
-	b := inmem.New(inmem.Options{History: 10_000})
+	var b backend.Broker = inmem.New(inmem.Options{History: 10_000})
 	t.Cleanup(func() { b.Close() })
+	current.Store(&b)
 	s := &server{t: t, broker: b, addr: freeAddr(t), App: app}
 	s.start()
 	t.Cleanup(s.stop)

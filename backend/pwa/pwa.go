@@ -11,6 +11,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/stockstream/stockstream/frontend/ui"
+	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // Theme colours, also used by the manifest.
@@ -20,10 +21,11 @@ const (
 )
 
 // Handler returns the PWA served from the assets embedded in the binary.
+// latest, if not nil, returns the prices rendered into the first page.
 // When app.wasm has not been built, every request gets a 503 page that
 // says how to build it.
-func Handler() http.Handler {
-	h, err := New(files)
+func Handler(latest func() []stock.StockPriceEvent) http.Handler {
+	h, err := New(files, latest)
 	if err != nil {
 		return notBuilt(err)
 	}
@@ -38,13 +40,13 @@ func Built() error {
 }
 
 // New returns the PWA handler for the assets in fsys, which holds the
-// built files under "web/".
-func New(fsys fs.FS) (http.Handler, error) {
+// built files under "web/"; latest is as for Handler.
+func New(fsys fs.FS, latest func() []stock.StockPriceEvent) (http.Handler, error) {
 	a, err := loadAssets(fsys)
 	if err != nil {
 		return nil, err
 	}
-	ui.Routes()
+	ui.RoutesWithPrices(latest)
 	h := &app.Handler{
 		Name:            "StockStream",
 		ShortName:       "Stocks",

@@ -30,7 +30,7 @@ func serve(t *testing.T, h http.Handler, path string) *http.Response {
 }
 
 func TestHandlerServesTheApp(t *testing.T) {
-	h, err := New(builtFS())
+	h, err := New(builtFS(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestHandlerServesTheApp(t *testing.T) {
 }
 
 func TestNotBuilt(t *testing.T) {
-	if _, err := New(fstest.MapFS{"web/placeholder.txt": {}}); err == nil {
+	if _, err := New(fstest.MapFS{"web/placeholder.txt": {}}, nil); err == nil {
 		t.Fatal("New succeeded without app.wasm")
 	}
 	res := serve(t, notBuilt(errNotBuilt), "/")

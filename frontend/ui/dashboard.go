@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/stockstream/stockstream/frontend/live"
 	"github.com/stockstream/stockstream/frontend/market"
+	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // frameInterval is how often queued stream events are rendered: one
@@ -35,14 +36,26 @@ type dashboard struct {
 	symbols []string
 	update  bool
 
+	latest  func() []stock.StockPriceEvent // server side: prices to prerender
 	client  *live.Client
 	stop    chan struct{}
 	unsaved atomic.Bool  // the board changed since it was last saved
 	calm    atomic.Int64 // unix nanos before which no frame is rendered
 }
 
-func newDashboard() *dashboard {
-	return &dashboard{status: live.StatusConnecting}
+func newDashboard(latest func() []stock.StockPriceEvent) *dashboard {
+	return &dashboard{status: live.StatusConnecting, latest: latest}
+}
+
+// OnPreRender runs on the server only: it renders the latest prices into
+// the page, stamped with the time and marked not live until the app takes
+// over and connects.
+func (d *dashboard) OnPreRender(ctx app.Context) {
+	if d.latest == nil {
+		return
+	}
+	d.board.Snapshot(d.latest(), "")
+	d.savedAt = time.Now()
 }
 
 // OnMount restores the last-known prices and the watchlist, then connects.
@@ -168,7 +181,7 @@ func (d *dashboard) Render() app.UI {
 			&badge{Status: string(d.status), LastID: d.lastID},
 		),
 		app.If(d.update, func() app.UI { return &updateBanner{} }),
-		&watchlist{Symbols: d.symbols},
+		&watchlist{Symbols: d.symbols, Ready: d.client != nil},
 		app.If(stale, func() app.UI { return &staleNote{SavedAt: d.savedAt} }),
 		app.Main().Class("panels").Body(
 			&quoteTable{Quotes: d.board.Quotes(), Stale: stale},

@@ -33,7 +33,7 @@ func TestBadgeStatus(t *testing.T) {
 }
 
 func TestDashboardPrerendersConnecting(t *testing.T) {
-	html := app.HTMLString(newDashboard())
+	html := app.HTMLString(newDashboard(nil))
 	for _, want := range []string{`data-status="connecting"`, "Waiting for prices", "watch-input"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("prerendered page lacks %s", want)
@@ -45,5 +45,32 @@ func TestMergeSymbols(t *testing.T) {
 	got := mergeSymbols([]string{"AAPL"}, []string{"MSFT", "AAPL"})
 	if strings.Join(got, ",") != "AAPL,MSFT" {
 		t.Errorf("merge = %v", got)
+	}
+}
+
+func TestServerRendersLatestPricesNotLive(t *testing.T) {
+	latest := func() []stock.StockPriceEvent {
+		return []stock.StockPriceEvent{{ID: "7", Symbol: "AAPL", Price: stock.MustParsePrice("118.88"), Timestamp: time.Now()}}
+	}
+	d := newDashboard(latest)
+	e := app.NewTestEngine()
+	if err := e.Load(d); err != nil {
+		t.Fatal(err)
+	}
+	e.ConsumeAll()
+	html := app.HTMLString(d)
+	for _, want := range []string{`data-symbol="AAPL"`, `>118.88<`, `data-status="connecting"`, `class="stale-note"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("server-rendered page lacks %s:\n%s", want, html)
+		}
+	}
+}
+
+func TestWatchlistDisabledUntilReady(t *testing.T) {
+	if html := app.HTMLString(&watchlist{}); !strings.Contains(html, "<fieldset class=\"watch-fields\" disabled") {
+		t.Errorf("server-rendered watchlist is not disabled: %s", html)
+	}
+	if html := app.HTMLString(&watchlist{Ready: true}); strings.Contains(html, "disabled") {
+		t.Errorf("ready watchlist is disabled: %s", html)
 	}
 }

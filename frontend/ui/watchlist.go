@@ -15,6 +15,9 @@ const maxWatch = 50
 type watchlist struct {
 	app.Compo
 	Symbols []string
+	// Ready is false in the page the server renders: the form stays
+	// disabled until the app has loaded and can act on it.
+	Ready bool
 
 	input string
 	err   string
@@ -24,13 +27,15 @@ type watchlist struct {
 func (w *watchlist) Render() app.UI {
 	return app.Section().Class("watchlist").Body(
 		app.Form().Class("watch-form").OnSubmit(w.onSubmit).Body(
-			app.Label().For("watch-input").Class("watch-label").Text("Watchlist"),
-			app.Input().ID("watch-input").Name("symbols").Type("text").
-				Placeholder("AAPL, MSFT").AutoComplete(false).
-				Value(w.input).OnInput(w.onInput),
-			app.Button().Type("submit").Class("btn").Text("Watch"),
-			app.Button().Type("button").Class("btn btn-quiet").ID("watch-all").
-				Text("All symbols").OnClick(w.onAll),
+			w.fields().Body(
+				app.Label().For("watch-input").Class("watch-label").Text("Watchlist"),
+				app.Input().ID("watch-input").Name("symbols").Type("text").
+					Placeholder("AAPL, MSFT").AutoComplete(false).
+					Value(w.input).OnInput(w.onInput),
+				app.Button().Type("submit").Class("btn").Text("Watch"),
+				app.Button().Type("button").Class("btn btn-quiet").ID("watch-all").
+					Text("All symbols").OnClick(w.onAll),
+			),
 		),
 		app.If(w.err != "", func() app.UI { return app.P().Class("watch-error").Text(w.err) }),
 		app.Ul().Class("chips").Body(
@@ -47,6 +52,15 @@ func (w *watchlist) Render() app.UI {
 			}),
 		),
 	)
+}
+
+// fields is the form's fieldset, disabled until the app is ready.
+func (w *watchlist) fields() app.HTMLFieldSet {
+	fs := app.FieldSet().Class("watch-fields")
+	if !w.Ready {
+		fs = fs.Disabled(true)
+	}
+	return fs
 }
 
 func (w *watchlist) onInput(ctx app.Context, e app.Event) {

@@ -1,18 +1,35 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/pwa"
+	"github.com/stockstream/stockstream/shared/stock"
 )
 
+// prerenderTimeout bounds reading the prices rendered into a page: a slow
+// broker yields a page without prices rather than a slow page.
+const prerenderTimeout = 300 * time.Millisecond
+
 // appHandler returns the PWA handler served for every non-API path, built
-// from the assets embedded in the binary. Without a frontend build it still
-// serves a page that says how to build one, and the log says so too.
-func appHandler(log *slog.Logger) http.Handler {
+// from the assets embedded in the binary, whose first page carries the
+// broker's latest prices. Without a frontend build it still serves a page
+// that says how to build one, and the log says so too.
+func appHandler(log *slog.Logger, b backend.Broker) http.Handler {
 	if err := pwa.Built(); err != nil {
 		log.Warn("dashboard not built: run make build", "err", err)
 	}
-	return pwa.Handler()
+	return pwa.Handler(func() []stock.StockPriceEvent {
+		ctx, cancel := context.WithTimeout(context.Background(), prerenderTimeout)
+		defer cancel()
+		evs, err := b.Snapshot(ctx)
+		if err != nil {
+			log.Debug("page rendered without prices", "err", err)
+		}
+		return evs
+	})
 }

@@ -72,7 +72,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 	broker := m.Counting(b)
 
 	srv := stockhttp.New(stockhttp.Config{
-		Broker: broker, Metrics: m, Logger: log, App: appHandler(log),
+		Broker: broker, Metrics: m, Logger: log, App: appHandler(log, broker),
 		Heartbeat: c.heartbeat, Retry: c.retry,
 		PublishToken: c.publishToken, CORSOrigins: c.corsOrigins,
 		MaxStreams: c.maxConns, MaxStreamsPerIP: c.maxConnsIP,
