@@ -35,8 +35,9 @@ test-wasm: ## Run the frontend's browser-only (js/wasm) tests in headless Chromi
 	@test -x $(WASMBROWSERTEST) || GOWORK=off GOBIN=$(dir $(WASMBROWSERTEST)) $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec $(WASMBROWSERTEST) ./frontend/sse
 
-test: test-deps wasm vet ## Run every test (browser and Redis ones included) with the race detector.
-	$(GO) test -race -count=1 -timeout 25m $(PKGS)
+test: test-deps wasm vet test-wasm ## Run every test (browser and Redis ones included) with the race detector, then each fuzzer briefly.
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$${FUZZTIME:-5s}
 
 test-deps: ## Install Chromium and redis-server when missing (Debian/Ubuntu as root).
 	@bash scripts/test-deps.sh
