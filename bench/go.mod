@@ -12,6 +12,7 @@ require (
 	github.com/centrifugal/centrifuge v0.40.1
 	github.com/dunglas/mercure v0.21.4
 	github.com/r3labs/sse/v2 v2.10.0
+	github.com/stockstream/stockstream/backend v0.0.0-00010101000000-000000000000
 	github.com/stockstream/stockstream/shared v0.0.0
 	github.com/tmaxmax/go-sse v0.12.0
 )
@@ -33,6 +34,7 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/gorilla/handlers v1.5.2 // indirect
 	github.com/gorilla/mux v1.8.1 // indirect
+	github.com/julienschmidt/httprouter v1.3.0 // indirect
 	github.com/maypok86/otter/v2 v2.4.0 // indirect
 	github.com/mschoch/smat v0.2.0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect

@@ -62,8 +62,15 @@ func main() {
 	root := flag.String("root", "..", "repository root")
 	only := flag.String("servers", "", "comma-separated server names to run (default: all)")
 	noGoBench := flag.Bool("no-gobench", false, "skip the go test -bench hot-path benchmarks")
+	renderOnly := flag.Bool("render-only", false, "only regenerate BENCHMARKS.md from bench/results/run.json")
 	flag.Parse()
-	if err := benchAll(*root, *quick, *only, !*noGoBench); err != nil {
+	var err error
+	if *renderOnly {
+		err = render(*root)
+	} else {
+		err = benchAll(*root, *quick, *only, !*noGoBench)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchall:", err)
 		os.Exit(1)
 	}
@@ -112,6 +119,24 @@ func benchAll(root string, quick bool, only string, goBench bool) error {
 	if err := writeJSON(filepath.Join(resDir, "run.json"), r); err != nil {
 		return err
 	}
+	return writeMarkdown(root, r)
+}
+
+// render regenerates BENCHMARKS.md from the last run's results.
+func render(root string) error {
+	b, err := os.ReadFile(filepath.Join(root, "bench", "results", "run.json"))
+	if err != nil {
+		return err
+	}
+	var r run
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	return writeMarkdown(root, &r)
+}
+
+// writeMarkdown writes BENCHMARKS.md for r, with bench/analysis.md appended.
+func writeMarkdown(root string, r *run) error {
 	analysis, _ := os.ReadFile(filepath.Join(root, "bench", "analysis.md"))
 	md := renderMarkdown(r, string(analysis))
 	return os.WriteFile(filepath.Join(root, "BENCHMARKS.md"), []byte(md), 0o644)

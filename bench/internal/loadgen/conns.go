@@ -19,10 +19,11 @@ type receiver struct {
 	// last is the highest sequence number received so far.
 	last atomic.Uint64
 	// got counts measured events (above the clock's floor) received in
-	// order; dups counts events at or below last.
-	got, dups atomic.Uint64
-	dead      atomic.Bool
-	err       atomic.Pointer[error] // why the stream ended, if it did early
+	// order; gaps counts measured events skipped between two received
+	// ones; dups counts events at or below last.
+	got, gaps, dups atomic.Uint64
+	dead            atomic.Bool
+	err             atomic.Pointer[error] // why the stream ended, if it did early
 }
 
 // clock turns sequence numbers into the time they were published, relative
@@ -54,13 +55,18 @@ func (r *receiver) run(c *clock, h *hist.Histogram, bufSize int) {
 			r.err.Store(&err)
 			return
 		}
-		if seq <= r.last.Load() {
+		prev := r.last.Load()
+		if seq <= prev {
 			r.dups.Add(1)
 			continue
 		}
 		r.last.Store(seq)
-		if seq <= c.floor.Load() {
+		floor := c.floor.Load()
+		if seq <= floor {
 			continue
+		}
+		if from := max(prev, floor); seq > from+1 {
+			r.gaps.Add(seq - from - 1)
 		}
 		r.got.Add(1)
 		if seq < uint64(len(c.sent)) {

@@ -104,8 +104,8 @@ func publishAndMeasure(ctx context.Context, cfg Config, res *report.Result, recv
 		client: &http.Client{Timeout: 10 * time.Second},
 		url:    cfg.PublishURL, token: cfg.Token, clock: c,
 	}
-	if !pub.warmUp(ctx, recvs, 15*time.Second) {
-		res.Errors = append(res.Errors, "warm-up: not every stream received an event within 15s")
+	if !pub.warmUp(ctx, recvs, 10*time.Second) {
+		res.Errors = append(res.Errors, "warm-up: not every stream received an event within 10s")
 	}
 	c.floor.Store(pub.seq)
 	live := 0
@@ -133,11 +133,12 @@ func publishAndMeasure(ctx context.Context, cfg Config, res *report.Result, recv
 		if r.last.Load() == 0 {
 			continue // never opened: counted as failed, not as lost
 		}
-		got := r.got.Load()
+		got, gaps := r.got.Load(), r.gaps.Load()
 		res.Delivered += got
 		res.Duplicates += r.dups.Load()
-		if got < published {
-			res.Lost += published - got
+		res.Lost += gaps
+		if got+gaps < published {
+			res.Late += published - got - gaps
 		}
 		if r.dead.Load() {
 			res.Disconnects++

@@ -29,10 +29,14 @@ type Result struct {
 	Seconds   float64 `json:"seconds"`
 	Published uint64  `json:"published"`
 	// Expected is Published times the streams open when publishing began.
-	Expected    uint64  `json:"expected_deliveries"`
-	Delivered   uint64  `json:"delivered"`
-	PerSecond   float64 `json:"deliveries_per_s"`
+	Expected  uint64  `json:"expected_deliveries"`
+	Delivered uint64  `json:"delivered"`
+	PerSecond float64 `json:"deliveries_per_s"`
+	// Lost counts events a stream skipped: gaps between received events.
+	// Late counts events not received by the end of the drain time, after
+	// the last event the stream did receive.
 	Lost        uint64  `json:"lost"`
+	Late        uint64  `json:"late"`
 	Duplicates  uint64  `json:"duplicates"`
 	Disconnects int     `json:"disconnects"`
 	Latency     Latency `json:"latency"`
@@ -50,17 +54,17 @@ type Result struct {
 }
 
 // Header is the markdown table header matching Row.
-const Header = "| server | scenario | streams | rate/s | delivered/s | lost | disc. | p50 ms | p99 ms | max ms | server CPU % | RSS MiB | KiB/idle stream |\n" +
-	"|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+const Header = "| server | scenario | streams | rate/s | delivered/s | lost | late | disc. | p50 ms | p99 ms | max ms | server CPU % | RSS MiB | KiB/idle stream |\n" +
+	"|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
 
 // Row renders r as one markdown table row.
 func (r *Result) Row() string {
 	if r.Rate == 0 {
-		return fmt.Sprintf("| %s | %s | %d | – | – | – | – | – | – | – | – | %.1f | %.1f |\n",
+		return fmt.Sprintf("| %s | %s | %d | – | – | – | – | – | – | – | – | – | %.1f | %.1f |\n",
 			r.Server, r.Scenario, r.Open, float64(r.RSSIdleKiB)/1024, r.PerConnKiB)
 	}
-	return fmt.Sprintf("| %s | %s | %d | %d | %.0f | %d | %d | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f |\n",
-		r.Server, r.Scenario, r.Open, r.Rate, r.PerSecond, r.Lost, r.Disconnects,
+	return fmt.Sprintf("| %s | %s | %d | %d | %.0f | %d | %d | %d | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f |\n",
+		r.Server, r.Scenario, r.Open, r.Rate, r.PerSecond, r.Lost, r.Late, r.Disconnects,
 		r.Latency.P50, r.Latency.P99, r.Latency.Max, r.ServerCPU, float64(r.RSSEndKiB)/1024, r.PerConnKiB)
 }
 
