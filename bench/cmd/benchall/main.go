@@ -166,7 +166,7 @@ func runOne(binDir string, s server, sc scenario, t timing) (*report.Result, str
 		args = append(args, "--token", s.Token)
 	}
 	args = append(args, "--pid", strconv.Itoa(srv.cmd.Process.Pid))
-	cmdline := "bench/bin/loadgen " + strings.Join(quoteArgs(args[:len(args)-1]), " ") + " --pid <server pid>"
+	cmdline := "bench/bin/loadgen " + strings.Join(quoteArgs(args[:len(args)-2]), " ") + " --pid <server pid>"
 	ctx, cancel := context.WithTimeout(context.Background(), dur+t.Drain+2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "loadgen"), args...)

@@ -42,7 +42,11 @@ func renderMarkdown(r *run, analysis string) string {
 	if r.GoBench != "" {
 		fmt.Fprintf(&b, "\n## Hot-path Go benchmarks\n\n```\n%s```\n", onlyBenchLines(r.GoBench))
 	}
-	b.WriteString("\n## Exact commands\n\n```\nmake bench                       # = cd bench && GOWORK=off go run ./cmd/benchall\nBENCH_QUICK=1 make bench         # short smoke run\n")
+	b.WriteString("\n## Exact commands\n\n```\nmake bench                       # = cd bench && GOWORK=off go run ./cmd/benchall\nBENCH_QUICK=1 make bench         # short smoke run\n\n# each server is started alone, one run at a time:\n")
+	for _, s := range servers {
+		fmt.Fprintln(&b, strings.TrimSpace("bench/bin/"+s.Binary+" --addr 127.0.0.1:18181 "+strings.Join(s.Args, " ")))
+	}
+	b.WriteString("\n# then the load generator against it:\n")
 	for _, c := range r.Commands {
 		b.WriteString(c + "\n")
 	}
@@ -62,7 +66,9 @@ runs on the same machine: it opens real SSE connections over loopback,
 spread over 127.0.0.x source addresses, warms up until every stream has
 received an event, then publishes at the given rate. Event k carries k as its
 price, so every stream detects gaps (lost) and duplicates; events a stream had
-not received when the drain time ran out are counted as late. Latency is from the
+not received when the drain time ran out are counted as late. A server whose
+publish call blocks slows the publisher down: published/s shows the rate it
+actually took. Latency is from the
 moment the publish request is sent to the moment a stream has parsed the event.
 Server RSS is VmRSS from /proc; KiB per idle stream is (RSS with the streams
 open − RSS before) / streams; CPU is utime+stime while publishing, in % of one
@@ -90,16 +96,20 @@ func find(rows []report.Result, name string) *report.Result {
 }
 
 func writeLoad(b *strings.Builder, rows []report.Result) {
-	b.WriteString("| server | streams | delivered/s | lost | late | disconnects | p50 ms | p99 ms | max ms | server CPU % | RSS MiB | peer p99 ÷ ours | notes |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| server | streams | published/s | delivered/s | lost | late | disconnects | p50 ms | p99 ms | max ms | server CPU % | RSS MiB | peer p99 ÷ ours | notes |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	us := find(rows, ours)
 	for _, r := range rows {
 		ratio := "–"
 		if us != nil && r.Server != ours && us.Latency.P99 > 0 {
 			ratio = fmt.Sprintf("%.1f×", r.Latency.P99/us.Latency.P99)
 		}
-		fmt.Fprintf(b, "| %s | %d | %.0f | %d | %d | %d | %.1f | %.1f | %.1f | %.0f | %.1f | %s | %s |\n",
-			r.Server, r.Open, r.PerSecond, r.Lost, r.Late, r.Disconnects, r.Latency.P50, r.Latency.P99, r.Latency.Max,
+		pubRate := 0.0
+		if r.Seconds > 0 {
+			pubRate = float64(r.Published) / r.Seconds
+		}
+		fmt.Fprintf(b, "| %s | %d | %.0f | %.0f | %d | %d | %d | %.1f | %.1f | %.1f | %.0f | %.1f | %s | %s |\n",
+			r.Server, r.Open, pubRate, r.PerSecond, r.Lost, r.Late, r.Disconnects, r.Latency.P50, r.Latency.P99, r.Latency.Max,
 			r.ServerCPU, float64(r.RSSEndKiB)/1024, ratio, notes(r))
 	}
 }
