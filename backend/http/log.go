@@ -1,7 +1,9 @@
 package http
 
 import (
+	"bufio"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 )
@@ -13,6 +15,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
+		if rec.hijacked {
+			return // the stream logs itself when it ends
+		}
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
@@ -34,8 +39,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 // http.ResponseController reach the connection for Flush and deadlines.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
+	status   int
+	bytes    int64
+	hijacked bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -55,3 +61,10 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack takes over the connection, as a stream does on HTTP/1.1.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(r.ResponseWriter).Hijack()
+	r.hijacked = err == nil
+	return conn, rw, err
+}

@@ -75,8 +75,11 @@ type Server struct {
 	handler  http.Handler
 	limits   *streamLimits
 	shutdown chan struct{} // closed by Shutdown: every stream ends
-	once     sync.Once
 	http     *http.Server
+
+	mu      sync.Mutex
+	closing bool
+	streams sync.WaitGroup // streams running past their handler
 }
 
 // New returns a Server for cfg, filling in defaults.
@@ -182,10 +185,37 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 // reconnect elsewhere with Last-Event-ID) and waits for handlers until ctx
 // ends.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.once.Do(func() { close(s.shutdown) })
+	s.mu.Lock()
+	if !s.closing {
+		s.closing = true
+		close(s.shutdown)
+	}
+	s.mu.Unlock()
 	err := s.http.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		return errors.Join(err, s.http.Close())
 	}
-	return err
+	done := make(chan struct{})
+	go func() {
+		s.streams.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return err
+	case <-ctx.Done():
+		return errors.Join(err, ctx.Err())
+	}
+}
+
+// trackStream counts a stream that runs past its handler, so Shutdown
+// waits for it; it refuses once Shutdown has begun.
+func (s *Server) trackStream() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.streams.Add(1)
+	return true
 }

@@ -19,7 +19,10 @@ const maxLastEventID = 64
 
 // handleStream serves GET /stocks: "retry:", the opening (exact replay or
 // snapshot), then live events, with a heartbeat comment after every silent
-// interval.
+// interval. On HTTP/1.1 the connection is taken over once the subscription
+// is made, and the handler returns: the stream then costs one small pump
+// goroutine and a reader that notices the client leaving, not a net/http
+// handler with its buffers.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	req, err := s.parseStreamRequest(r)
 	if err != nil {
@@ -33,33 +36,52 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 		writeError(w, lerr.status, lerr.msg)
 		return
 	}
-	defer release()
-
 	opening, sub, err := s.cfg.Broker.Subscribe(r.Context(), req)
 	if err != nil {
+		release()
 		s.tellToRetry(w, r, err)
 		return
 	}
-	defer sub.Close()
 	s.metrics.Subscribers.Inc()
-	defer s.metrics.Subscribers.Dec()
-
-	st := &stream{w: w, rc: http.NewResponseController(w), timeout: s.cfg.WriteTimeout}
+	end := func() {
+		sub.Close()
+		release()
+		s.metrics.Subscribers.Dec()
+	}
 	setStreamHeaders(w.Header())
-	// The server's read and write timeouts are absolute and would kill a
-	// long stream: clear them here; stream.flush arms a deadline per write
-	// instead.
-	if err := errors.Join(st.rc.SetReadDeadline(time.Time{}), st.rc.SetWriteDeadline(time.Time{})); err != nil {
-		s.log.Debug("stream: cannot clear deadlines", "err", err)
+	st, err := s.takeOver(w, r)
+	if err != nil {
+		end()
+		return
 	}
 	// A dropped subscriber may be blocked in a write to a peer that stopped
 	// reading: expire its deadline so it is cut now, not in WriteTimeout.
-	sub.OnEnd(func() { st.rc.SetWriteDeadline(time.Now()) })
-	w.WriteHeader(http.StatusOK)
-	if err := s.open(st, opening); err != nil {
+	sub.OnEnd(st.cut)
+	if st.conn == nil {
+		s.serveStream(st, sub, opening, end)
 		return
 	}
-	s.pump(st, r, sub)
+	if !s.trackStream() {
+		st.close()
+		end()
+		return
+	}
+	go func() {
+		defer s.streams.Done()
+		s.serveStream(st, sub, opening, end)
+	}()
+}
+
+// serveStream writes the opening and then live events until the stream
+// ends. Nothing of the request is kept: a taken-over stream holds only its
+// connection, subscription and a few fields.
+func (s *Server) serveStream(st *stream, sub backend.Subscription, opening backend.Opening, end func()) {
+	defer end()
+	defer st.close()
+	if err := s.open(st, opening); err == nil {
+		s.pump(st, sub)
+	}
+	s.logStream(st)
 }
 
 // parseStreamRequest reads symbols= and the resume id (the Last-Event-ID
@@ -116,7 +138,7 @@ func (s *Server) open(st *stream, o backend.Opening) error {
 		s.metrics.Opened.WithLabelValues("snapshot").Inc()
 		buf = appendSnapshot(buf, o.Head, o.Snapshot)
 	}
-	return st.flush(buf)
+	return st.write(buf)
 }
 
 // appendSnapshot appends the snapshot frame: the latest events as a JSON
@@ -134,11 +156,14 @@ func appendSnapshot(b []byte, head uint64, events []stock.StockPriceEvent) []byt
 	return sse.AppendEvent(b, backend.FormatID(head), stock.EventSnapshot, data)
 }
 
-// pump writes live events as they come, each burst in one flush, and a
+// pump writes live events as they come, each burst in one write, and a
 // heartbeat after every silent interval, until the client leaves, the
-// subscription ends or the server shuts down.
-func (s *Server) pump(st *stream, r *http.Request, sub backend.Subscription) {
-	defer s.countDrop(r, sub)
+// subscription ends or the server shuts down. The heartbeat timer is not
+// reset per burst: when it fires after a write, it is set again for the
+// rest of the interval, so a busy stream touches its timer once per
+// interval, not once per event.
+func (s *Server) pump(st *stream, sub backend.Subscription) {
+	defer s.countDrop(st, sub)
 	heartbeat := time.NewTimer(s.cfg.Heartbeat)
 	defer heartbeat.Stop()
 	var batch []*backend.Event
@@ -151,57 +176,30 @@ func (s *Server) pump(st *stream, r *http.Request, sub backend.Subscription) {
 			}
 			s.metrics.Delivered.Add(float64(len(batch)))
 			clear(batch)
-		case <-heartbeat.C:
-			if err := st.flush(sse.Heartbeat); err != nil {
+		case now := <-heartbeat.C:
+			if quiet := now.Sub(st.lastWrite); quiet < s.cfg.Heartbeat {
+				heartbeat.Reset(s.cfg.Heartbeat - quiet)
+				continue
+			}
+			if err := st.write(sse.Heartbeat); err != nil {
 				return
 			}
+			heartbeat.Reset(s.cfg.Heartbeat)
 		case <-sub.Done():
 			return
-		case <-r.Context().Done():
+		case <-st.gone:
 			return
 		case <-s.shutdown:
 			return
 		}
-		heartbeat.Reset(s.cfg.Heartbeat)
 	}
 }
 
 // countDrop counts and logs a stream that ended because its subscriber
 // could not keep up.
-func (s *Server) countDrop(r *http.Request, sub backend.Subscription) {
+func (s *Server) countDrop(st *stream, sub backend.Subscription) {
 	if errors.Is(sub.Err(), backend.ErrSlowSubscriber) {
 		s.metrics.DroppedSlow.Inc()
-		s.log.Info("stream: slow subscriber disconnected; it resumes with Last-Event-ID", "remote", r.RemoteAddr)
+		s.log.Info("stream: slow subscriber disconnected; it resumes with Last-Event-ID", "remote", st.remote)
 	}
-}
-
-// stream writes to one SSE response with a deadline per burst.
-type stream struct {
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	timeout time.Duration
-}
-
-// writeEvents writes the frames of a batch and flushes once.
-func (st *stream) writeEvents(batch []*backend.Event) error {
-	if err := st.rc.SetWriteDeadline(time.Now().Add(st.timeout)); err != nil {
-		return err
-	}
-	for _, ev := range batch {
-		if _, err := st.w.Write(ev.Frame); err != nil {
-			return err
-		}
-	}
-	return st.rc.Flush()
-}
-
-// flush writes b and flushes it, within the write deadline.
-func (st *stream) flush(b []byte) error {
-	if err := st.rc.SetWriteDeadline(time.Now().Add(st.timeout)); err != nil {
-		return err
-	}
-	if _, err := st.w.Write(b); err != nil {
-		return err
-	}
-	return st.rc.Flush()
 }

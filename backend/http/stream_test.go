@@ -296,3 +296,22 @@ func TestOversizedHeadersRefused(t *testing.T) {
 		t.Fatalf("64 KiB of headers: %d, want 431", status)
 	}
 }
+
+// TestClientLeavingEndsItsStream checks that a client closing its
+// connection is noticed at once, not at the next heartbeat: its
+// subscription and connection are released.
+func TestClientLeavingEndsItsStream(t *testing.T) {
+	s := startServer(t, stockhttp.Config{Heartbeat: time.Hour}, inmem.Options{})
+	for range 3 {
+		resp, r := openStream(t, s.URL+"/stocks", nil)
+		readOpening(t, r)
+		resp.Body.Close()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for metric(t, s.URL, "stockstream_subscribers") != "0" {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s subscribers still registered 10s after their clients left", metric(t, s.URL, "stockstream_subscribers"))
+		}
+		time.Sleep(10 * time.Millisecond) // poll interval
+	}
+}
