@@ -5,7 +5,7 @@ BIN   := bin/stockstream
 # The packages of the three modules of go.work.
 PKGS  := ./shared/... ./frontend/... ./backend/...
 
-.PHONY: run build wasm test-wasm test test-deps vet lint fuzz bench clean help
+.PHONY: run build wasm test-wasm test test-deps vet lint fuzz bench bench-go clean help
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,8 +57,11 @@ fuzz: ## Fuzz every parser for FUZZTIME each (default 30s).
 	@for t in FuzzDecodeQuotes FuzzStreamQuery; do \
 		$(GO) test ./backend/http -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done
 
-bench: ## Go benchmarks of the hot paths.
-	$(GO) test -run '^$$' -bench . -benchmem ./backend/fanout ./backend/http
+bench: ## Load-test stockstream beside Mercure, Centrifuge, go-sse and r3labs/sse; writes BENCHMARKS.md (BENCH_QUICK=1: short run).
+	cd bench && GOWORK=off $(GO) run ./cmd/benchall
+
+bench-go: ## Go benchmarks of the hot paths (benchstat-friendly).
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./backend/fanout ./backend/http ./backend/redis
 
 clean: ## Remove build output.
 	rm -rf bin

@@ -55,6 +55,7 @@ type run struct {
 	Results  []report.Result `json:"results"`
 	Commands []string        `json:"commands"`
 	GoBench  string          `json:"go_bench"`
+	PageLoad string          `json:"page_load"`
 }
 
 func main() {
@@ -115,6 +116,7 @@ func benchAll(root string, quick bool, only string, goBench bool) error {
 	}
 	if goBench {
 		r.GoBench = runGoBench(root, quick)
+		r.PageLoad = runPageLoad(root)
 	}
 	if err := writeJSON(filepath.Join(resDir, "run.json"), r); err != nil {
 		return err
@@ -202,6 +204,33 @@ func runGoBench(root string, quick bool) string {
 		if err != nil {
 			fmt.Fprintf(&out, "(failed: %v)\n", err)
 		}
+	}
+	return out.String()
+}
+
+// runPageLoad reports app.wasm's sizes on the wire and the time from
+// navigation to the first price in headless Chromium, cold and with the
+// service worker, as measured by the browser test.
+func runPageLoad(root string) string {
+	var out bytes.Buffer
+	for _, name := range []string{"app.wasm", "app.wasm.gz", "app.wasm.br"} {
+		if fi, err := os.Stat(filepath.Join(root, "backend", "pwa", "web", name)); err == nil {
+			fmt.Fprintf(&out, "%-12s %9d bytes\n", name, fi.Size())
+		}
+	}
+	args := []string{"test", "-count=1", "-run", "^TestTimeToFirstPrice$", "-v", "./backend/e2e/"}
+	fmt.Fprintln(os.Stderr, "benchall: go", strings.Join(args, " "))
+	cmd := exec.Command("go", args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOWORK="+filepath.Join(root, "go.work"))
+	b, err := cmd.CombinedOutput()
+	for _, line := range strings.Split(string(b), "\n") {
+		if i := strings.Index(line, "time to first price"); i >= 0 {
+			out.WriteString(line[i:] + "\n")
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(&out, "(browser measurement failed: %v)\n", err)
 	}
 	return out.String()
 }

@@ -39,6 +39,9 @@ func renderMarkdown(r *run, analysis string) string {
 		}
 	}
 	writeTargets(&b, r.Results)
+	if r.PageLoad != "" {
+		fmt.Fprintf(&b, "\n## Page load\n\napp.wasm on the wire and the time from navigation to the first price on the page (server-rendered) and to the page being live (app loaded, stream open), in headless Chromium on loopback (`go test -run TestTimeToFirstPrice -v ./backend/e2e`):\n\n```\n%s```\n", r.PageLoad)
+	}
 	if r.GoBench != "" {
 		fmt.Fprintf(&b, "\n## Hot-path Go benchmarks\n\n```\n%s```\n", onlyBenchLines(r.GoBench))
 	}
