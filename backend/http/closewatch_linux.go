@@ -72,13 +72,20 @@ func (w *epollWatcher) watch(conn net.Conn) (<-chan struct{}, func()) {
 }
 
 // unwatch removes a registration that has not fired.
-func (w *epollWatcher) unwatch(fd, seq int32) {
+func (w *epollWatcher) unwatch(fd, seq int32) { w.remove(fd, seq) }
+
+// remove drops fd's registration if it is still seq's and returns its
+// channel; ok is false if it already fired or was removed.
+func (w *epollWatcher) remove(fd, seq int32) (gone chan struct{}, ok bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if cur, ok := w.byFD[fd]; ok && cur.seq == seq {
-		delete(w.byFD, fd)
-		syscall.EpollCtl(w.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
+	cur, ok := w.byFD[fd]
+	if !ok || cur.seq != seq {
+		return nil, false
 	}
+	delete(w.byFD, fd)
+	syscall.EpollCtl(w.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
+	return cur.gone, true
 }
 
 // loop closes the gone channel of every connection that hangs up.
@@ -98,12 +105,9 @@ func (w *epollWatcher) loop() {
 	}
 }
 
+// fire tells the stream of a connection that hung up.
 func (w *epollWatcher) fire(fd, seq int32) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if cur, ok := w.byFD[fd]; ok && cur.seq == seq {
-		delete(w.byFD, fd)
-		syscall.EpollCtl(w.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
-		close(cur.gone)
+	if gone, ok := w.remove(fd, seq); ok {
+		close(gone)
 	}
 }

@@ -63,12 +63,10 @@ func TestNoEventLostUnderFaults(t *testing.T) {
 	defer cancel()
 
 	cs := make([]*streamtest.Client, clients)
-	var wg sync.WaitGroup
-	errs := make(chan error, clients)
 	for i := range cs {
 		cs[i] = &streamtest.Client{HTTP: client, URL: func() string { return url }, Rng: rand.New(rand.NewPCG(uint64(i), 42))}
-		wg.Go(func() { errs <- cs[i].Run(ctx, events) })
 	}
+	g := streamtest.Go(cs, func(c *streamtest.Client) error { return c.Run(ctx, events) })
 	waitSubscribers(t, srv, clients)
 
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -85,19 +83,9 @@ func TestNoEventLostUnderFaults(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	connects, aborts := 0, 0
-	for i, c := range cs {
-		connects, aborts = connects+c.Connects, aborts+c.Aborts
-		if err := streamtest.Check(c.Prices, events); err != nil {
-			t.Fatalf("client %d: %v", i, err)
-		}
+	connects, aborts, err := g.Wait(events)
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Logf("%d clients × %d events: %d connections, %d client aborts, %d server-side kills, %s slow-subscriber cuts; 0 lost, 0 repeated",
 		clients, events, connects, aborts, kills, metric(t, "http://"+raw.Addr().String(), "stockstream_subscribers_dropped_slow_total"))

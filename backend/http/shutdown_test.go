@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,12 +43,10 @@ func TestShutdownUnderLoadClientsResumeElsewhere(t *testing.T) {
 	defer cancel()
 
 	cs := make([]*streamtest.Client, clients)
-	var wg sync.WaitGroup
-	errs := make(chan error, clients)
 	for i := range cs {
 		cs[i] = &streamtest.Client{HTTP: hc}
-		wg.Go(func() { errs <- twoServers(ctx, cs[i], urlA, urlB, events) })
 	}
+	g := streamtest.Go(cs, func(c *streamtest.Client) error { return twoServers(ctx, c, urlA, urlB, events) })
 	waitSubscribers(t, a, clients)
 
 	published := make(chan struct{})
@@ -69,17 +66,8 @@ func TestShutdownUnderLoadClientsResumeElsewhere(t *testing.T) {
 	}
 	took := time.Since(start)
 	<-published
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i, c := range cs {
-		if err := streamtest.Check(c.Prices, events); err != nil {
-			t.Fatalf("client %d: %v", i, err)
-		}
+	if _, _, err := g.Wait(events); err != nil {
+		t.Fatal(err)
 	}
 	t.Logf("shutdown with %d open streams took %s; all resumed on the other server, 0 lost", clients, took.Round(time.Millisecond))
 }

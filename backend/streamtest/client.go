@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/stockstream/stockstream/shared/sse"
@@ -139,4 +140,40 @@ func Sequence(symbol string, cents int64, n int) []stock.Quote {
 		qs[i] = stock.Quote{Symbol: symbol, Price: stock.PriceFromCents(cents + int64(i))}
 	}
 	return qs
+}
+
+// Group runs clients side by side.
+type Group struct {
+	Clients []*Client
+	wg      sync.WaitGroup
+	errs    chan error
+}
+
+// Go starts run for every client, each on its own goroutine.
+func Go(clients []*Client, run func(*Client) error) *Group {
+	g := &Group{Clients: clients, errs: make(chan error, len(clients))}
+	for _, c := range clients {
+		g.wg.Go(func() { g.errs <- run(c) })
+	}
+	return g
+}
+
+// Wait waits for every client, then checks that each saw the prices 1 to n
+// exactly once, in order; it returns the connections and self-aborts made
+// in all.
+func (g *Group) Wait(n int) (connects, aborts int, err error) {
+	g.wg.Wait()
+	close(g.errs)
+	for err := range g.errs {
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	for i, c := range g.Clients {
+		connects, aborts = connects+c.Connects, aborts+c.Aborts
+		if err := Check(c.Prices, n); err != nil {
+			return 0, 0, fmt.Errorf("client %d: %w", i, err)
+		}
+	}
+	return connects, aborts, nil
 }

@@ -58,13 +58,11 @@ func TestClusterNoEventLostUnderFaults(t *testing.T) {
 
 	hc := &http.Client{Transport: &http.Transport{}}
 	cs := make([]*streamtest.Client, clients)
-	var wg sync.WaitGroup
-	errs := make(chan error, clients)
 	for i := range cs {
 		rng := rand.New(rand.NewPCG(uint64(i), 7))
 		cs[i] = &streamtest.Client{HTTP: hc, Rng: rng, URL: func() string { return live.pick(rng) }}
-		wg.Go(func() { errs <- cs[i].Run(ctx, events) })
 	}
+	g := streamtest.Go(cs, func(c *streamtest.Client) error { return c.Run(ctx, events) })
 
 	waitSubscribers(t, insts, clients)
 
@@ -84,19 +82,9 @@ func TestClusterNoEventLostUnderFaults(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	connects, aborts := 0, 0
-	for i, c := range cs {
-		connects, aborts = connects+c.Connects, aborts+c.Aborts
-		if err := streamtest.Check(c.Prices, events); err != nil {
-			t.Fatalf("client %d: %v", i, err)
-		}
+	connects, aborts, err := g.Wait(events)
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Logf("%d clients × %d events over 2 instances, one restarted: %d connections, %d client aborts; 0 lost, 0 repeated",
 		clients, events, connects, aborts)
