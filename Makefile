@@ -51,11 +51,11 @@ lint: vet ## Static checks.
 
 fuzz: ## Fuzz every parser for FUZZTIME each (default 30s).
 	@for t in FuzzParsePrice FuzzParseSymbol FuzzPriceJSON FuzzEventJSON; do \
-		$(GO) test ./shared/stock -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done
+		$(GO) test ./shared/stock -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s || exit 1; done
 	@for t in FuzzAppendEvent FuzzReader; do \
-		$(GO) test ./shared/sse -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done
+		$(GO) test ./shared/sse -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s || exit 1; done
 	@for t in FuzzDecodeQuotes FuzzStreamQuery; do \
-		$(GO) test ./backend/http -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done
+		$(GO) test ./backend/http -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s || exit 1; done
 
 bench: ## Load-test stockstream beside Mercure, Centrifuge, go-sse and r3labs/sse; writes BENCHMARKS.md (BENCH_QUICK=1: short run).
 	cd bench && GOWORK=off $(GO) run ./cmd/benchall
