@@ -79,16 +79,7 @@ func TestHeartbeatExactlyAfterSilence(t *testing.T) {
 		if got := w.take(); !strings.HasPrefix(got, "retry: 3000\n\n") || !strings.Contains(got, "event: snapshot") {
 			t.Fatalf("opening %q", got)
 		}
-		time.Sleep(15*time.Second - time.Millisecond)
-		synctest.Wait()
-		if got := w.take(); got != "" {
-			t.Fatalf("wrote %q before the heartbeat interval passed", got)
-		}
-		time.Sleep(time.Millisecond)
-		synctest.Wait()
-		if got := w.take(); got != ":\n\n" {
-			t.Fatalf("after 15s of silence wrote %q, want one heartbeat comment", got)
-		}
+		expectHeartbeatAfter(t, w, 15*time.Second)
 		// An event resets the silence: the next heartbeat is 15 s after it.
 		time.Sleep(10 * time.Second)
 		if _, err := b.Publish(context.Background(), []stock.Quote{{Symbol: "AAPL", Price: stock.PriceFromCents(1)}}); err != nil {
@@ -98,17 +89,24 @@ func TestHeartbeatExactlyAfterSilence(t *testing.T) {
 		if got := w.take(); !strings.Contains(got, "event: stockUpdate") {
 			t.Fatalf("event not written: %q", got)
 		}
-		time.Sleep(15*time.Second - time.Millisecond)
-		synctest.Wait()
-		if got := w.take(); got != "" {
-			t.Fatalf("heartbeat %q came less than 15s after an event", got)
-		}
-		time.Sleep(time.Millisecond)
-		synctest.Wait()
-		if got := w.take(); got != ":\n\n" {
-			t.Fatalf("got %q, want a heartbeat 15s after the event", got)
-		}
+		expectHeartbeatAfter(t, w, 15*time.Second)
 	})
+}
+
+// expectHeartbeatAfter checks, in a synctest bubble, that nothing is
+// written for d less a millisecond of silence and one heartbeat at d.
+func expectHeartbeatAfter(t *testing.T, w *streamWriter, d time.Duration) {
+	t.Helper()
+	time.Sleep(d - time.Millisecond)
+	synctest.Wait()
+	if got := w.take(); got != "" {
+		t.Fatalf("wrote %q before %s of silence", got, d)
+	}
+	time.Sleep(time.Millisecond)
+	synctest.Wait()
+	if got := w.take(); got != ":\n\n" {
+		t.Fatalf("after %s of silence wrote %q, want one heartbeat comment", d, got)
+	}
 }
 
 func TestBurstIsOneFlush(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/brokertest"
 	stockhttp "github.com/stockstream/stockstream/backend/http"
 	"github.com/stockstream/stockstream/backend/inmem"
 	"github.com/stockstream/stockstream/shared/sse"
@@ -62,11 +62,13 @@ func startServer(t testing.TB, cfg stockhttp.Config, opts inmem.Options) *testSe
 var client = &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 60 * time.Second}
 
 // testCtx returns a context bounded to 30 seconds, ended with the test.
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testCtx(t testing.TB) context.Context { return brokertest.Ctx(t) }
+
+// publish publishes quotes straight into the broker.
+var publish = brokertest.MustPublish
+
+// quotes returns n quotes for symbol priced 100.01, 100.02, ….
+var quotes = brokertest.Quotes
 
 // openStream opens GET /stocks with the given query and headers.
 func openStream(t testing.TB, url string, header http.Header) (*http.Response, *sse.Reader) {
@@ -125,25 +127,6 @@ func updates(t testing.TB, r *sse.Reader, n int) []stock.StockPriceEvent {
 		out = append(out, e)
 	}
 	return out
-}
-
-// publish publishes quotes straight into the broker.
-func publish(t testing.TB, b backend.Broker, quotes []stock.Quote) []stock.StockPriceEvent {
-	t.Helper()
-	evs, err := b.Publish(testCtx(t), quotes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return evs
-}
-
-// quotes returns n AAPL quotes priced 100.01, 100.02, ….
-func quotes(symbol string, n int) []stock.Quote {
-	qs := make([]stock.Quote, n)
-	for i := range qs {
-		qs[i] = stock.Quote{Symbol: symbol, Price: stock.PriceFromCents(int64(10001 + i))}
-	}
-	return qs
 }
 
 func idsOf(evs []stock.StockPriceEvent) string {
