@@ -84,30 +84,14 @@ type Server struct {
 
 // New returns a Server for cfg, filling in defaults.
 func New(cfg Config) *Server {
-	if cfg.Heartbeat <= 0 {
-		cfg.Heartbeat = DefaultHeartbeat
-	}
-	if cfg.Retry <= 0 {
-		cfg.Retry = DefaultRetry
-	}
-	if cfg.WriteTimeout <= 0 {
-		cfg.WriteTimeout = DefaultWriteTimeout
-	}
-	if cfg.MaxSymbols <= 0 {
-		cfg.MaxSymbols = DefaultMaxSymbols
-	}
-	if cfg.MaxBody <= 0 {
-		cfg.MaxBody = DefaultMaxBody
-	}
-	if cfg.MaxBatch <= 0 {
-		cfg.MaxBatch = DefaultMaxBatch
-	}
-	if cfg.ReadHeaderTimeout <= 0 {
-		cfg.ReadHeaderTimeout = 5 * time.Second
-	}
-	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = 30 * time.Second
-	}
+	orDefault(&cfg.Heartbeat, DefaultHeartbeat)
+	orDefault(&cfg.Retry, DefaultRetry)
+	orDefault(&cfg.WriteTimeout, DefaultWriteTimeout)
+	orDefault(&cfg.MaxSymbols, DefaultMaxSymbols)
+	orDefault(&cfg.MaxBody, DefaultMaxBody)
+	orDefault(&cfg.MaxBatch, DefaultMaxBatch)
+	orDefault(&cfg.ReadHeaderTimeout, 5*time.Second)
+	orDefault(&cfg.RequestTimeout, 30*time.Second)
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New()
 	}
@@ -134,6 +118,13 @@ func New(cfg Config) *Server {
 		ErrorLog:       slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
 	}
 	return s
+}
+
+// orDefault sets a limit left zero (or negative) to its default.
+func orDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 func (s *Server) routes() http.Handler {
