@@ -21,8 +21,8 @@ const maxLastEventID = 64
 // snapshot), then live events, with a heartbeat comment after every silent
 // interval. On HTTP/1.1 the connection is taken over once the subscription
 // is made, and the handler returns: the stream then costs one small pump
-// goroutine and a reader that notices the client leaving, not a net/http
-// handler with its buffers.
+// goroutine (and, on Linux, a slot in the shared epoll watcher that notices
+// the client leaving), not a net/http handler with its buffers.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	req, err := s.parseStreamRequest(r)
 	if err != nil {
