@@ -111,9 +111,7 @@ func (st *stream) writeEvents(batch []*backend.Event) error {
 	for _, ev := range batch {
 		st.bufs = append(st.bufs, ev.Frame)
 	}
-	err := st.writeBuffers()
-	clear(st.bufs)
-	return err
+	return st.writeBuffers()
 }
 
 // write writes b in one write.
@@ -123,8 +121,11 @@ func (st *stream) write(b []byte) error {
 }
 
 // writeBuffers writes st.bufs, after the response head if it is still
-// pending: one writev on a connection, one flush on a ResponseWriter.
+// pending: one writev on a connection, one flush on a ResponseWriter. It
+// lets go of the buffers afterwards, so an idle stream keeps no bytes of
+// its last write (the opening can be a large snapshot or replay).
 func (st *stream) writeBuffers() error {
+	defer clear(st.bufs)
 	if err := st.arm(); err != nil {
 		return err
 	}
