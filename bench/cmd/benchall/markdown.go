@@ -104,8 +104,8 @@ func writeLoad(b *strings.Builder, rows []report.Result) {
 	us := find(rows, ours)
 	for _, r := range rows {
 		ratio := "–"
-		if us != nil && r.Server != ours && us.Latency.P99 > 0 {
-			ratio = fmt.Sprintf("%.1f×", r.Latency.P99/us.Latency.P99)
+		if us != nil {
+			ratio = ratioCell(r, us.Latency.P99, r.Latency.P99)
 		}
 		pubRate := 0.0
 		if r.Seconds > 0 {
@@ -123,12 +123,21 @@ func writeIdle(b *strings.Builder, rows []report.Result) {
 	us := find(rows, ours)
 	for _, r := range rows {
 		ratio := "–"
-		if us != nil && r.Server != ours && us.PerConnKiB > 0 {
-			ratio = fmt.Sprintf("%.1f×", r.PerConnKiB/us.PerConnKiB)
+		if us != nil {
+			ratio = ratioCell(r, us.PerConnKiB, r.PerConnKiB)
 		}
 		fmt.Fprintf(b, "| %s | %d | %d | %.1f | %.1f | %s | %s |\n",
 			r.Server, r.NoFile, r.Open, float64(max(r.RSSEndKiB, r.RSSIdleKiB))/1024, r.PerConnKiB, ratio, notes(r))
 	}
+}
+
+// ratioCell is a peer's figure divided by ours ("3.6×"), or "–" on our
+// own row or when ours is zero.
+func ratioCell(r report.Result, ourValue, theirs float64) string {
+	if r.Server == ours || ourValue <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f×", theirs/ourValue)
 }
 
 // notes summarises a run's errors in one cell.
