@@ -72,10 +72,22 @@ type Opening struct {
 // Subscription delivers live events to one subscriber. It never blocks the
 // publisher: events queue up to a bound, and a subscriber that overflows it is
 // ended with ErrSlowSubscriber.
+//
+// Readiness is a callback, not a channel: a server with many subscriptions
+// marks one ready in a shared list instead of waking a goroutine per
+// subscriber. A consumer with a goroutine of its own uses ReadyChan.
 type Subscription interface {
-	// Ready is signalled when events are pending.
-	Ready() <-chan struct{}
-	// Next appends the pending events to dst and returns it.
+	// OnReady registers fn, to be called when events are pending that fn
+	// has not yet been called for since the last Next: once after the
+	// first event that a Next has not taken, not once per event (and at
+	// once if events are already pending). Whoever makes events pending
+	// calls it: a publisher, or a timer that releases held events. fn must
+	// be quick, must not block and must not call back into the
+	// subscription; it may be called from any goroutine. Registering again
+	// replaces the callback.
+	OnReady(fn func())
+	// Next appends the pending events to dst and returns it; the next
+	// event made pending after it calls the OnReady callback again.
 	Next(dst []*Event) []*Event
 	// Done is closed when the subscription ends for a reason other than
 	// Close; Err then says why.
@@ -88,6 +100,20 @@ type Subscription interface {
 	OnEnd(fn func())
 	// Close unregisters the subscriber. It is safe to call more than once.
 	Close()
+}
+
+// ReadyChan registers an OnReady callback on sub and returns a channel that
+// holds a value whenever events are pending, for a consumer that selects on
+// it in a goroutine of its own.
+func ReadyChan(sub Subscription) <-chan struct{} {
+	ready := make(chan struct{}, 1)
+	sub.OnReady(func() {
+		select {
+		case ready <- struct{}{}:
+		default: // already signalled
+		}
+	})
+	return ready
 }
 
 // Broker stores published events, assigns their ids and fans them out.

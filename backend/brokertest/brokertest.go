@@ -85,9 +85,10 @@ func Receive(t testing.TB, sub backend.Subscription, n int) []*backend.Event {
 	t.Helper()
 	var got []*backend.Event
 	deadline := time.After(10 * time.Second)
+	ready := backend.ReadyChan(sub)
 	for len(got) < n {
 		select {
-		case <-sub.Ready():
+		case <-ready:
 			got = sub.Next(got)
 		case <-sub.Done():
 			t.Fatalf("subscription ended after %d of %d events: %v", len(got), n, sub.Err())

@@ -37,12 +37,7 @@ func NewHub(maxQueue int) *Hub {
 // delivered after Add returns reach it; callers that replay history call Add
 // first so that nothing published meanwhile is missed.
 func (h *Hub) Add(symbols []string) *Subscriber {
-	s := &Subscriber{
-		hub:   h,
-		ready: make(chan struct{}, 1),
-		done:  make(chan struct{}),
-		max:   h.maxQueue,
-	}
+	s := &Subscriber{hub: h, max: h.maxQueue}
 	if len(symbols) > 0 {
 		s.symbols = slices.Clone(symbols)
 	}
@@ -99,15 +94,16 @@ type Subscriber struct {
 	hub     *Hub
 	symbols []string // nil: every symbol
 	max     int
-	ready   chan struct{} // capacity 1: "events are pending"
-	done    chan struct{}
 
-	mu    sync.Mutex
-	queue []*backend.Event
-	floor uint64 // events with Seq <= floor are not queued
-	err   error
-	ended bool
-	onEnd func()
+	mu       sync.Mutex
+	queue    []*backend.Event
+	floor    uint64 // events with Seq <= floor are not queued
+	err      error
+	ended    bool
+	onEnd    func()
+	onReady  func()
+	notified bool          // onReady was called for the pending events
+	done     chan struct{} // made by the first Done
 }
 
 var _ backend.Subscription = (*Subscriber)(nil)
@@ -132,15 +128,22 @@ func (s *Subscriber) push(events []*backend.Event) bool {
 		s.mu.Unlock()
 		return false
 	}
-	added := len(s.queue) > n
+	notify := s.readyLocked(len(s.queue) > n)
 	s.mu.Unlock()
-	if added {
-		select {
-		case s.ready <- struct{}{}:
-		default: // already signalled
-		}
+	if notify != nil {
+		notify()
 	}
 	return true
+}
+
+// readyLocked returns the OnReady callback to call, once per batch of
+// pending events, if added made events pending.
+func (s *Subscriber) readyLocked(added bool) func() {
+	if !added || s.notified || s.onReady == nil {
+		return nil
+	}
+	s.notified = true
+	return s.onReady
 }
 
 // Wants reports whether the subscriber's filter lets symbol through.
@@ -160,13 +163,25 @@ func (s *Subscriber) SkipThrough(seq uint64) {
 	s.queue = slices.DeleteFunc(s.queue, func(ev *backend.Event) bool { return ev.Seq <= seq })
 }
 
-// Ready is signalled when events are pending.
-func (s *Subscriber) Ready() <-chan struct{} { return s.ready }
+// OnReady registers fn, called (outside the subscriber's lock) when events
+// become pending that it was not yet called for since the last Next; at
+// once if some already are.
+func (s *Subscriber) OnReady(fn func()) {
+	s.mu.Lock()
+	s.onReady = fn
+	s.notified = false
+	notify := s.readyLocked(len(s.queue) > 0)
+	s.mu.Unlock()
+	if notify != nil {
+		notify()
+	}
+}
 
 // Next appends the pending events to dst, in order, and returns it.
 func (s *Subscriber) Next(dst []*backend.Event) []*backend.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.notified = false
 	dst = append(dst, s.queue...)
 	clear(s.queue)
 	if cap(s.queue) > 256 {
@@ -178,7 +193,19 @@ func (s *Subscriber) Next(dst []*backend.Event) []*backend.Event {
 }
 
 // Done is closed when the subscription ended for a reason other than Close.
-func (s *Subscriber) Done() <-chan struct{} { return s.done }
+// It is made on first use: a subscriber served through OnReady and OnEnd
+// never pays for it.
+func (s *Subscriber) Done() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done == nil {
+		s.done = make(chan struct{})
+		if s.err != nil {
+			close(s.done)
+		}
+	}
+	return s.done
+}
 
 // Err says why the subscription ended, or nil while it runs.
 func (s *Subscriber) Err() error {
@@ -208,7 +235,9 @@ func (s *Subscriber) endLocked(err error) {
 		return
 	}
 	s.ended, s.err = true, err
-	close(s.done)
+	if s.done != nil {
+		close(s.done)
+	}
 	if s.onEnd != nil {
 		s.onEnd()
 	}

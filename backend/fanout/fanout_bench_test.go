@@ -44,10 +44,6 @@ func BenchmarkHubDeliver(b *testing.B) {
 			var dst []*backend.Event
 			drain := func() {
 				for _, s := range subs {
-					select {
-					case <-s.Ready():
-					default:
-					}
 					dst = s.Next(dst[:0])
 				}
 			}
@@ -82,11 +78,12 @@ func BenchmarkFanout(b *testing.B) {
 	for i := range subs {
 		s := h.Add(nil)
 		subs[i] = s
+		ready := backend.ReadyChan(s)
 		wg.Go(func() {
 			var batch []*backend.Event
 			for {
 				select {
-				case <-s.Ready():
+				case <-ready:
 					batch = s.Next(batch[:0])
 					for range batch {
 						got.Done()

@@ -99,10 +99,11 @@ func publishConcurrently(ctx context.Context, b *testing.B, pub backend.Broker, 
 func drain(b *testing.B, sub backend.Subscription, n int) {
 	var buf []*backend.Event
 	var last uint64
+	ready := backend.ReadyChan(sub)
 	deadline := time.After(2 * time.Minute)
 	for got := 0; got < n; {
 		select {
-		case <-sub.Ready():
+		case <-ready:
 			buf = sub.Next(buf[:0])
 			for _, ev := range buf {
 				if ev.Seq <= last {

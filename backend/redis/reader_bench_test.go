@@ -31,12 +31,13 @@ func BenchmarkReaderCatchUp(b *testing.B) {
 	reader := newBroker(ropts, opts)
 	defer reader.Close()
 	sub, _, _ := reader.register(nil)
+	ready := backend.ReadyChan(sub)
 	b.ResetTimer()
 	t0 := time.Now()
 	reader.start(start)
 	for got := 0; got < b.N; {
 		select {
-		case <-sub.Ready():
+		case <-ready:
 			got += len(sub.Next(nil))
 		case <-sub.Done():
 			b.Fatalf("subscription ended: %v", sub.Err())
