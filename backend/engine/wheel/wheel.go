@@ -96,8 +96,8 @@ func (w *Wheel[T]) unlink(t *Timer[T]) {
 	w.n--
 }
 
-// Advance fires every timer due at now and returns how many fired. One
-// goroutine at a time may call it: Run does.
+// Advance fires every timer due at now and returns how many fired; its
+// owner calls it once per tick, from one goroutine at a time.
 func (w *Wheel[T]) Advance(now time.Time) int {
 	target := int64(now.Sub(w.start) / w.tick)
 	w.mu.Lock()
@@ -133,18 +133,4 @@ func (w *Wheel[T]) collect(s *Timer[T], tick int64, due []T) []T {
 		t = next
 	}
 	return due
-}
-
-// Run advances the wheel every tick until stop is closed.
-func (w *Wheel[T]) Run(stop <-chan struct{}) {
-	t := time.NewTicker(w.tick)
-	defer t.Stop()
-	for {
-		select {
-		case now := <-t.C:
-			w.Advance(now)
-		case <-stop:
-			return
-		}
-	}
 }
