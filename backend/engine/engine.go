@@ -132,16 +132,22 @@ func (e *Engine) Start(conn net.Conn, sub backend.Subscription, first [][]byte, 
 	raw.Control(func(u uintptr) { fd = int(u) })
 	st := &stream{conn: conn, raw: raw, sub: sub, done: done, out: first, lastWrite: e.now()}
 	st.timer.Value = st
+	// Until Start is done, the stream counts as running: signals that come
+	// meanwhile (a hang-up, a shutdown, events) only mark it for a rerun.
+	st.state.Store(running)
 	if err := e.add(st); err != nil {
 		return err
 	}
-	if st.tok, err = e.poller.Add(fd, st); err != nil {
+	tok, err := e.poller.Add(fd, st)
+	if err != nil {
 		e.remove(st)
 		return err
 	}
+	st.tok = tok
 	sub.OnReady(st.schedule)
 	sub.OnEnd(st.subscriptionEnded)
-	st.schedule() // write the opening
+	st.state.Store(queued) // write the opening
+	st.shard.push(st)
 	return nil
 }
 
@@ -181,14 +187,35 @@ func (e *Engine) Len() int {
 // reads slower than events come, or has stopped reading.
 func (e *Engine) Blocked() int { return int(e.blocked.Load()) }
 
-// Shutdown ends every stream and refuses new ones; it does not wait.
+// Shutdown ends every stream and refuses new ones. It ends the streams no
+// writer is running itself, on GOMAXPROCS goroutines, rather than queueing
+// them all behind the writers: a server shutting down is often busy, and
+// its clients wait to reconnect elsewhere. A stream a writer is running is
+// ended by that writer.
 func (e *Engine) Shutdown() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.closing = true
+	all := make([]*stream, 0, len(e.streams))
 	for st := range e.streams {
-		st.signal(sigShutdown)
+		all = append(all, st)
 	}
+	e.mu.Unlock()
+	var wg sync.WaitGroup
+	n := runtime.GOMAXPROCS(0)
+	for i := range n {
+		wg.Go(func() {
+			w := &writer{}
+			for _, st := range all[i*len(all)/n : (i+1)*len(all)/n] {
+				st.flags.Or(sigShutdown)
+				if st.state.CompareAndSwap(idle, running) {
+					e.service(w, st) // ends it: no one else runs it now
+					continue
+				}
+				st.schedule()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // Close ends every stream, waits until each has finished, and stops the
@@ -225,11 +252,17 @@ func (e *Engine) tick() {
 			e.mu.Lock()
 			burstOver := e.reclaim.tick(now)
 			e.mu.Unlock()
-			if burstOver {
-				freeOSMemory(e.cfg.Logger)
+			if burstOver && e.reclaim.freeing.CompareAndSwap(false, true) {
+				// A full collection takes a while on a big heap: the
+				// wheel keeps ticking meanwhile.
+				go e.reclaim.free(e.cfg.Logger)
 			}
 		case <-e.stop:
 			return
 		}
 	}
 }
+
+// Supported reports whether engines can run on this system: they need its
+// poller.
+const Supported = poller.Supported

@@ -3,6 +3,7 @@ package engine
 import (
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +25,7 @@ type reclaimer struct {
 	churn      int       // streams opened or closed since the last reclaim
 	seen       int       // churn at the last tick
 	lastChange time.Time // when churn last moved
+	freeing    atomic.Bool
 }
 
 // tick reports whether to free memory now: churn reached a burst and has
@@ -40,9 +42,10 @@ func (r *reclaimer) tick(now time.Time) bool {
 	return true
 }
 
-// freeOSMemory returns a burst's garbage to the OS: one full collection,
-// then every free page released.
-func freeOSMemory(log *slog.Logger) {
+// free returns a burst's garbage to the OS: one full collection, then
+// every free page released.
+func (r *reclaimer) free(log *slog.Logger) {
+	defer r.freeing.Store(false)
 	start := time.Now()
 	debug.FreeOSMemory()
 	log.Debug("engine: returned memory to the OS after a burst of streams", "took", time.Since(start))

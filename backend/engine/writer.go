@@ -95,13 +95,15 @@ func (e *Engine) run(w *writer, st *stream) {
 func (e *Engine) service(w *writer, st *stream) {
 	sigs := st.flags.Swap(0)
 	switch {
-	case sigs&sigShutdown != 0:
-		e.finish(st, ErrShutdown)
-		return
 	case sigs&sigHangup != 0:
 		e.finish(st, ErrClientGone)
 		return
+	case sigs&sigShutdown != 0:
+		e.flushPending(w, st)
+		e.finish(st, ErrShutdown)
+		return
 	case sigs&sigEnded != 0:
+		e.flushPending(w, st)
 		e.finish(st, st.sub.Err())
 		return
 	}
@@ -166,6 +168,16 @@ func (e *Engine) send(w *writer, st *stream, now int64) error {
 	}
 	e.block(st, true)
 	return e.poller.WantWritable(st.tok)
+}
+
+// flushPending writes what it can of a stream's pending bytes (such as an
+// opening not yet written) before the stream ends, without waiting: the
+// client then resumes from the last event it received.
+func (e *Engine) flushPending(w *writer, st *stream) {
+	if len(st.out) > 0 {
+		n, _ := w.vec.writev(st.raw, st.out)
+		st.written += int64(n)
+	}
 }
 
 // keep stores what is left of bufs after n bytes were written as the

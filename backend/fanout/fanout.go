@@ -8,6 +8,7 @@ package fanout
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/stockstream/stockstream/backend"
 )
@@ -22,6 +23,9 @@ type Hub struct {
 	subs     map[*Subscriber]struct{}
 	maxQueue int
 	closed   bool
+	// lingering counts subscribers closed while the lock was busy: they
+	// are still in subs, to be dropped by the next sweep or Deliver.
+	lingering atomic.Int64
 }
 
 // NewHub returns a Hub whose subscribers may each have maxQueue events
@@ -47,6 +51,9 @@ func (h *Hub) Add(symbols []string) *Subscriber {
 		s.end(backend.ErrClosed)
 		return s
 	}
+	if n := h.lingering.Load(); n > 0 && int(n) >= len(h.subs)/2 {
+		h.sweepLocked()
+	}
 	h.subs[s] = struct{}{}
 	return s
 }
@@ -67,7 +74,18 @@ func (h *Hub) Deliver(events []*backend.Event) {
 func (h *Hub) Len() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.sweepLocked()
 	return len(h.subs)
+}
+
+// sweepLocked drops the subscribers that have ended.
+func (h *Hub) sweepLocked() {
+	h.lingering.Store(0)
+	for s := range h.subs {
+		if s.hasEnded() {
+			delete(h.subs, s)
+		}
+	}
 }
 
 // Close ends every subscription with backend.ErrClosed; later Adds return
@@ -82,8 +100,15 @@ func (h *Hub) Close() {
 	}
 }
 
+// remove drops a closed subscriber. It does not wait behind a Deliver to
+// many subscribers, which holds the lock for a while: when the lock is busy
+// the subscriber lingers, ended, until the next Deliver or sweep drops it.
+// So ending streams en masse never stalls whoever closes them.
 func (h *Hub) remove(s *Subscriber) {
-	h.mu.Lock()
+	if !h.mu.TryLock() {
+		h.lingering.Add(1)
+		return
+	}
 	delete(h.subs, s)
 	h.mu.Unlock()
 }
@@ -144,6 +169,12 @@ func (s *Subscriber) readyLocked(added bool) func() {
 	}
 	s.notified = true
 	return s.onReady
+}
+
+func (s *Subscriber) hasEnded() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ended
 }
 
 // Wants reports whether the subscriber's filter lets symbol through.

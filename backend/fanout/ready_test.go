@@ -108,3 +108,24 @@ func TestDoneMadeOnDemand(t *testing.T) {
 	default:
 	}
 }
+
+// TestCloseNeverWaitsBehindDeliver closes a subscriber while a Deliver holds
+// the hub: Close must return at once, and the closed subscriber must be gone
+// from the hub afterwards.
+func TestCloseNeverWaitsBehindDeliver(t *testing.T) {
+	h := fanout.NewHub(10)
+	blocker := h.Add(nil)
+	inDeliver, release := make(chan struct{}), make(chan struct{})
+	blocker.OnReady(func() {
+		close(inDeliver)
+		<-release // holds Deliver, and the hub's lock, until released
+	})
+	closing := h.Add(nil)
+	go h.Deliver([]*backend.Event{event(1)})
+	<-inDeliver
+	closing.Close() // must not block: the test would hang
+	close(release)
+	if n := h.Len(); n != 1 {
+		t.Fatalf("%d subscribers after one of two closed, want 1", n)
+	}
+}

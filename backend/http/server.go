@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/engine"
 	"github.com/stockstream/stockstream/backend/metrics"
 )
 
@@ -79,6 +80,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	closing bool
+	eng     *engine.Engine // made by the first stream taken over
+	engErr  error          // why there is no engine
 	streams sync.WaitGroup // streams running past their handler
 }
 
@@ -116,6 +119,7 @@ func New(cfg Config) *Server {
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: 16 << 10,
 		ErrorLog:       slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
+		ConnContext:    markConn,
 	}
 	return s
 }
@@ -181,7 +185,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.closing = true
 		close(s.shutdown)
 	}
+	eng := s.eng
 	s.mu.Unlock()
+	if eng != nil {
+		eng.Shutdown()
+	}
 	err := s.http.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		return errors.Join(err, s.http.Close())
@@ -189,6 +197,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		s.streams.Wait()
+		if eng != nil {
+			eng.Close()
+		}
 		close(done)
 	}()
 	select {

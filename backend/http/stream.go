@@ -19,10 +19,10 @@ const maxLastEventID = 64
 
 // handleStream serves GET /stocks: "retry:", the opening (exact replay or
 // snapshot), then live events, with a heartbeat comment after every silent
-// interval. On HTTP/1.1 the connection is taken over once the subscription
-// is made, and the handler returns: the stream then costs one small pump
-// goroutine (and, on Linux, a slot in the shared epoll watcher that notices
-// the client leaving), not a net/http handler with its buffers.
+// interval. On HTTP/1.1 over TCP the engine takes the connection over once
+// the subscription is made, and the handler returns: the stream then costs
+// no goroutine and none of net/http's per-connection state. Elsewhere
+// (HTTP/2, TLS) the handler serves the stream through its ResponseWriter.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	req, err := s.parseStreamRequest(r)
 	if err != nil {
@@ -49,39 +49,25 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 		s.metrics.Subscribers.Dec()
 	}
 	setStreamHeaders(w.Header())
-	st, err := s.takeOver(w, r)
-	if err != nil {
-		end()
+	if canTakeOver(r) {
+		s.takeOver(w, r, sub, opening, end)
 		return
 	}
+	s.serveResponse(w, r, sub, opening, end)
+}
+
+// serveResponse serves a stream through its ResponseWriter until it ends.
+func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request, sub backend.Subscription, opening backend.Opening, end func()) {
+	defer end()
+	st := newResponseStream(w, s.cfg.WriteTimeout)
 	// A dropped subscriber may be blocked in a write to a peer that stopped
 	// reading: expire its deadline so it is cut now, not in WriteTimeout.
 	sub.OnEnd(st.cut)
-	if st.conn == nil {
-		s.serveStream(st, sub, opening, end)
-		return
+	ready := backend.ReadyChan(sub)
+	if err := st.write(s.opening(opening)); err == nil {
+		s.pump(st, sub, ready, r.Context().Done())
 	}
-	if !s.trackStream() {
-		st.close()
-		end()
-		return
-	}
-	go func() {
-		defer s.streams.Done()
-		s.serveStream(st, sub, opening, end)
-	}()
-}
-
-// serveStream writes the opening and then live events until the stream
-// ends. Nothing of the request is kept: a taken-over stream holds only its
-// connection, subscription and a few fields.
-func (s *Server) serveStream(st *stream, sub backend.Subscription, opening backend.Opening, end func()) {
-	defer end()
-	defer st.close()
-	if err := s.open(st, opening); err == nil {
-		s.pump(st, sub)
-	}
-	s.logStream(st)
+	s.countDrop(sub, r.RemoteAddr)
 }
 
 // parseStreamRequest reads symbols= and the resume id (the Last-Event-ID
@@ -125,8 +111,9 @@ func setStreamHeaders(h http.Header) {
 	h.Del("Content-Encoding") // never compressed
 }
 
-// open writes "retry:" and the opening of the stream in one burst.
-func (s *Server) open(st *stream, o backend.Opening) error {
+// opening returns "retry:" and the opening of the stream, written in one
+// burst.
+func (s *Server) opening(o backend.Opening) []byte {
 	buf := sse.AppendRetry(make([]byte, 0, 512), s.cfg.Retry.Milliseconds())
 	if o.Resumed {
 		s.metrics.Opened.WithLabelValues("resume").Inc()
@@ -138,7 +125,7 @@ func (s *Server) open(st *stream, o backend.Opening) error {
 		s.metrics.Opened.WithLabelValues("snapshot").Inc()
 		buf = appendSnapshot(buf, o.Head, o.Snapshot)
 	}
-	return st.write(buf)
+	return buf
 }
 
 // appendSnapshot appends the snapshot frame: the latest events as a JSON
@@ -156,20 +143,19 @@ func appendSnapshot(b []byte, head uint64, events []stock.StockPriceEvent) []byt
 	return sse.AppendEvent(b, backend.FormatID(head), stock.EventSnapshot, data)
 }
 
-// pump writes live events as they come, each burst in one write, and a
+// pump writes live events as they come, each burst with one flush, and a
 // heartbeat after every silent interval, until the client leaves, the
 // subscription ends or the server shuts down. The heartbeat timer is not
 // reset per burst: when it fires after a write, it is set again for the
 // rest of the interval, so a busy stream touches its timer once per
 // interval, not once per event.
-func (s *Server) pump(st *stream, sub backend.Subscription) {
-	defer s.countDrop(st, sub)
+func (s *Server) pump(st *responseStream, sub backend.Subscription, ready <-chan struct{}, gone <-chan struct{}) {
 	heartbeat := time.NewTimer(s.cfg.Heartbeat)
 	defer heartbeat.Stop()
 	var batch []*backend.Event
 	for {
 		select {
-		case <-sub.Ready():
+		case <-ready:
 			batch = sub.Next(batch[:0])
 			if err := st.writeEvents(batch); err != nil {
 				return
@@ -187,7 +173,7 @@ func (s *Server) pump(st *stream, sub backend.Subscription) {
 			heartbeat.Reset(s.cfg.Heartbeat)
 		case <-sub.Done():
 			return
-		case <-st.gone:
+		case <-gone:
 			return
 		case <-s.shutdown:
 			return
@@ -197,9 +183,9 @@ func (s *Server) pump(st *stream, sub backend.Subscription) {
 
 // countDrop counts and logs a stream that ended because its subscriber
 // could not keep up.
-func (s *Server) countDrop(st *stream, sub backend.Subscription) {
+func (s *Server) countDrop(sub backend.Subscription, remote string) {
 	if errors.Is(sub.Err(), backend.ErrSlowSubscriber) {
 		s.metrics.DroppedSlow.Inc()
-		s.log.Info("stream: slow subscriber disconnected; it resumes with Last-Event-ID", "remote", st.remote)
+		s.log.Info("stream: slow subscriber disconnected; it resumes with Last-Event-ID", "remote", remote)
 	}
 }

@@ -264,3 +264,6 @@ func (p *Poller) rebuild(old int, cause error) {
 		h.Hangup()
 	}
 }
+
+// Supported reports whether this system has the poller: it does.
+const Supported = true

@@ -21,3 +21,6 @@ func (*Poller) Remove(Token) {}
 
 // Close is never called: New fails.
 func (*Poller) Close() {}
+
+// Supported reports whether this system has the poller: it does not.
+const Supported = false
