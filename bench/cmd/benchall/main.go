@@ -25,25 +25,43 @@ import (
 	"github.com/stockstream/stockstream/bench/internal/report"
 )
 
-// scenario is one load: Conns streams and Rate events/s (0: idle streams
-// up to the open-file limit).
+// scenario is one load: Conns streams and Rate events/s, or idle streams
+// (Rate 0) whose memory is read after a hold.
 type scenario struct {
 	Name  string
 	Slug  string
-	Conns int
+	Conns int // 0: up to the open-file limit
 	Rate  int
+	// Dialers is how many streams are dialled at once: a few for a
+	// gradual opening, all of them for a burst (a fleet reconnecting
+	// after a deploy).
+	Dialers int
+	// Hold is how long idle streams are held before their memory is read
+	// (0: the run's timing).
+	Hold time.Duration
 }
+
+// gradual is the number of streams dialled at once when they are opened
+// gradually.
+const gradual = 32
+
+// burst is the number of streams of the burst scenario, all dialled at
+// once: below the machine's open-file limit of 20,000 with room to spare.
+const burst = 19000
 
 var scenarios = []scenario{
-	{"1,000 subs × 200/s", "1k-x-200", 1000, 200},
-	{"10,000 subs × 20/s", "10k-x-20", 10000, 20},
-	{"10,000 subs × 50/s", "10k-x-50", 10000, 50},
-	{"idle streams up to the open-file limit", "idle", 0, 0},
+	{"1,000 subs × 200/s", "1k-x-200", 1000, 200, gradual, 0},
+	{"10,000 subs × 20/s", "10k-x-20", 10000, 20, gradual, 0},
+	{"10,000 subs × 50/s", "10k-x-50", 10000, 50, gradual, 0},
+	{"idle streams up to the open-file limit, opened gradually", "idle", 0, 0, gradual, 0},
+	{"idle: 19,000 streams opened at once, read 30 s later", "idle-burst", burst, 0, burst, 30 * time.Second},
 }
 
-// timing is how long each run publishes, drains and holds idle streams.
+// timing is how long each run publishes, drains and holds idle streams;
+// in a quick run, every idle scenario holds its streams for Idle.
 type timing struct {
 	Publish, Drain, Idle time.Duration
+	Quick                bool
 }
 
 // run is everything one benchall invocation measured.
@@ -93,7 +111,7 @@ func benchAll(root string, quick bool, only string, goBench bool) error {
 	r := &run{Started: time.Now().UTC(), Quick: quick, Machine: describeMachine(),
 		Timing: timing{Publish: 10 * time.Second, Drain: 5 * time.Second, Idle: 3 * time.Second}}
 	if quick {
-		r.Timing = timing{Publish: 3 * time.Second, Drain: 2 * time.Second, Idle: time.Second}
+		r.Timing = timing{Publish: 3 * time.Second, Drain: 2 * time.Second, Idle: 5 * time.Second, Quick: true}
 	}
 	for _, sc := range scenarios {
 		var results []report.Result
@@ -156,6 +174,9 @@ func runOne(binDir string, s server, sc scenario, t timing) (*report.Result, str
 	dur := t.Publish
 	if sc.Rate == 0 {
 		dur = t.Idle
+		if sc.Hold > 0 && !t.Quick {
+			dur = sc.Hold
+		}
 	}
 	args := []string{
 		"--server", s.Name, "--scenario", sc.Name,
@@ -163,6 +184,7 @@ func runOne(binDir string, s server, sc scenario, t timing) (*report.Result, str
 		"--publish", "http://" + addr + "/api/prices",
 		"--conns", strconv.Itoa(sc.Conns), "--rate", strconv.Itoa(sc.Rate),
 		"--duration", dur.String(), "--drain", t.Drain.String(),
+		"--dialers", strconv.Itoa(sc.Dialers),
 	}
 	if s.Token != "" {
 		args = append(args, "--token", s.Token)

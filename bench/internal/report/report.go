@@ -40,8 +40,9 @@ type Result struct {
 	Duplicates  uint64  `json:"duplicates"`
 	Disconnects int     `json:"disconnects"`
 	Latency     Latency `json:"latency"`
-	// Server memory in KiB: before any stream, with every stream open and
-	// idle, and at the end of the run.
+	// Server memory in KiB: before any stream, a second after every stream
+	// opened, and at the end of the run (for idle streams: after the hold,
+	// which is what PerConnKiB is computed from).
 	RSSBaseKiB int64   `json:"server_rss_base_kib"`
 	RSSIdleKiB int64   `json:"server_rss_idle_kib"`
 	RSSEndKiB  int64   `json:"server_rss_end_kib"`
@@ -61,7 +62,7 @@ const Header = "| server | scenario | streams | rate/s | delivered/s | lost | la
 func (r *Result) Row() string {
 	if r.Rate == 0 {
 		return fmt.Sprintf("| %s | %s | %d | – | – | – | – | – | – | – | – | – | %.1f | %.1f |\n",
-			r.Server, r.Scenario, r.Open, float64(r.RSSIdleKiB)/1024, r.PerConnKiB)
+			r.Server, r.Scenario, r.Open, float64(r.RSSEndKiB)/1024, r.PerConnKiB)
 	}
 	return fmt.Sprintf("| %s | %s | %d | %d | %.0f | %d | %d | %d | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f |\n",
 		r.Server, r.Scenario, r.Open, r.Rate, r.PerSecond, r.Lost, r.Late, r.Disconnects,
