@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/engine/sockettest"
 	"github.com/stockstream/stockstream/backend/fanout"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -60,21 +61,9 @@ func startStream(t *testing.T, e *Engine, hub *fanout.Hub, first string, tune fu
 // startSub is startStream with the subscriber given.
 func startSub(t *testing.T, e *Engine, sub *fanout.Subscriber, first string, tune func(server, client *net.TCPConn)) *started {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	c, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := l.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := &started{client: c.(*net.TCPConn), server: s.(*net.TCPConn), sub: sub, ended: make(chan ending, 1)}
-	t.Cleanup(func() { st.client.Close(); st.sub.Close() })
+	s, c := sockettest.Pair(t)
+	st := &started{client: c, server: s, sub: sub, ended: make(chan ending, 1)}
+	t.Cleanup(st.sub.Close)
 	if tune != nil {
 		tune(st.server, st.client)
 	}

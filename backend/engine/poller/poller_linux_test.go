@@ -1,7 +1,7 @@
 package poller
 
 import (
-	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stockstream/stockstream/backend/engine/sockettest"
 )
 
 // recorder is a Handler that reports its calls on channels.
@@ -47,26 +49,6 @@ func expectNone(t *testing.T, c chan struct{}, what string) {
 	}
 }
 
-// pair returns both ends of a loopback TCP connection.
-func pair(t *testing.T) (server, client *net.TCPConn) {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	c, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := l.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(); c.Close() })
-	return s.(*net.TCPConn), c.(*net.TCPConn)
-}
-
 // fdOf returns the descriptor of conn; conn keeps it open.
 func fdOf(t *testing.T, conn syscall.Conn) int {
 	raw, err := conn.SyscallConn()
@@ -93,7 +75,7 @@ func newPoller(t *testing.T, log *slog.Logger, wait func(int, []unix.EpollEvent,
 
 func TestHangupIsReportedOnceAndDataIsNot(t *testing.T) {
 	p := newPoller(t, nil, unix.EpollWait)
-	srv, cli := pair(t)
+	srv, cli := sockettest.Pair(t)
 	r := newRecorder()
 	if _, err := p.Add(fdOf(t, srv), r); err != nil {
 		t.Fatal(err)
@@ -109,7 +91,7 @@ func TestHangupIsReportedOnceAndDataIsNot(t *testing.T) {
 
 func TestRemovedRegistrationIsNeverReported(t *testing.T) {
 	p := newPoller(t, nil, unix.EpollWait)
-	srv, cli := pair(t)
+	srv, cli := sockettest.Pair(t)
 	r := newRecorder()
 	tok, err := p.Add(fdOf(t, srv), r)
 	if err != nil {
@@ -139,7 +121,7 @@ func fill(t *testing.T, fd int) int {
 
 func TestWritableAfterTheSocketDrainsEachTime(t *testing.T) {
 	p := newPoller(t, nil, unix.EpollWait)
-	srv, cli := pair(t)
+	srv, cli := sockettest.Pair(t)
 	srv.SetWriteBuffer(4096)
 	cli.SetReadBuffer(4096)
 	fd := fdOf(t, srv)
@@ -177,7 +159,7 @@ func drain(t *testing.T, cli *net.TCPConn, r *recorder) {
 // number (as a socket accepted after the old one was closed would have).
 func TestStaleEventForReusedDescriptorIsDropped(t *testing.T) {
 	p := newPoller(t, nil, unix.EpollWait)
-	srv, _ := pair(t)
+	srv, _ := sockettest.Pair(t)
 	fd := fdOf(t, srv)
 	old, young := newRecorder(), newRecorder()
 	oldTok, err := p.Add(fd, old)
@@ -203,22 +185,27 @@ func TestStaleEventForReusedDescriptorIsDropped(t *testing.T) {
 	expect(t, young.hangups, "the new registration's hang-up")
 }
 
-// syncBuffer is a log destination safe for the poller's goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+// records is a slog.Handler that keeps every record's level and message.
+type records struct {
+	mu   sync.Mutex
+	msgs []string
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+func (r *records) Enabled(context.Context, slog.Level) bool { return true }
+func (r *records) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *records) WithGroup(string) slog.Handler            { return r }
+func (r *records) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, rec.Level.String()+" "+rec.Message)
+	return nil
 }
 
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// String returns the records, one a line.
+func (r *records) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.msgs, "\n")
 }
 
 // TestRecoversFromEpollFailure makes epoll_wait fail once while a socket
@@ -226,15 +213,15 @@ func (s *syncBuffer) String() string {
 // noticing hang-ups, of that socket and of new ones.
 func TestRecoversFromEpollFailure(t *testing.T) {
 	var fail atomic.Bool
-	var logs syncBuffer
+	var logs records
 	wait := func(epfd int, events []unix.EpollEvent, _ int) (int, error) {
 		if fail.Swap(false) {
 			return 0, unix.EINVAL
 		}
 		return unix.EpollWait(epfd, events, 5) // short, so a failure set later is met
 	}
-	p := newPoller(t, slog.New(slog.NewTextHandler(&logs, nil)), wait)
-	before, beforeCli := pair(t)
+	p := newPoller(t, slog.New(&logs), wait)
+	before, beforeCli := sockettest.Pair(t)
 	rb := newRecorder()
 	if _, err := p.Add(fdOf(t, before), rb); err != nil {
 		t.Fatal(err)
@@ -247,10 +234,10 @@ func TestRecoversFromEpollFailure(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "epoll_wait failed") {
+	if !strings.Contains(logs.String(), "ERROR poller: epoll_wait failed") {
 		t.Fatalf("the failure was not logged as an error: %s", logs.String())
 	}
-	after, afterCli := pair(t)
+	after, afterCli := sockettest.Pair(t)
 	ra := newRecorder()
 	if _, err := p.Add(fdOf(t, after), ra); err != nil {
 		t.Fatal(err)
