@@ -58,7 +58,7 @@ type Engine struct {
 	start   time.Time
 	poller  *poller.Poller
 	wheel   *wheel.Wheel[*stream]
-	shards  []shard
+	ready   readyList
 	reclaim reclaimer
 	stop    chan struct{}
 	workers sync.WaitGroup // writers and the ticker
@@ -68,7 +68,6 @@ type Engine struct {
 	mu      sync.Mutex
 	streams map[*stream]struct{}
 	closing bool
-	next    int // shard of the next stream
 }
 
 // slots is the size of the timer wheel: at a 100ms tick, one turn is
@@ -93,14 +92,13 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{
 		cfg: cfg, start: time.Now(), poller: p,
-		shards:  make([]shard, cfg.Writers),
+		ready:   newReadyList(cfg.Writers),
 		stop:    make(chan struct{}),
 		streams: make(map[*stream]struct{}),
 	}
 	e.wheel = wheel.New(Tick(cfg.Heartbeat, cfg.WriteTimeout), slots, (*stream).timerFired)
-	for i := range e.shards {
-		e.shards[i].wake = make(chan struct{}, 1)
-		e.workers.Go(func() { e.write(&e.shards[i]) })
+	for range cfg.Writers {
+		e.workers.Go(e.write)
 	}
 	e.workers.Go(e.tick)
 	return e, nil
@@ -130,7 +128,7 @@ func (e *Engine) Start(conn net.Conn, sub backend.Subscription, first [][]byte, 
 	}
 	fd := -1
 	raw.Control(func(u uintptr) { fd = int(u) })
-	st := &stream{conn: conn, raw: raw, sub: sub, done: done, out: first, lastWrite: e.now()}
+	st := &stream{e: e, conn: conn, raw: raw, sub: sub, done: done, out: first, lastWrite: e.now()}
 	st.timer.Value = st
 	// Until Start is done, the stream counts as running: signals that come
 	// meanwhile (a hang-up, a shutdown, events) only mark it for a rerun.
@@ -147,20 +145,17 @@ func (e *Engine) Start(conn net.Conn, sub backend.Subscription, first [][]byte, 
 	sub.OnReady(st.schedule)
 	sub.OnEnd(st.subscriptionEnded)
 	st.state.Store(queued) // write the opening
-	st.shard.push(st)
+	e.ready.push(st)
 	return nil
 }
 
-// add registers st and picks its writer; it refuses once the engine shuts
-// down.
+// add registers st; it refuses once the engine shuts down.
 func (e *Engine) add(st *stream) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closing {
 		return ErrShutdown
 	}
-	st.shard = &e.shards[e.next]
-	e.next = (e.next + 1) % len(e.shards)
 	e.streams[st] = struct{}{}
 	e.live.Add(1)
 	e.reclaim.churn++
@@ -187,35 +182,52 @@ func (e *Engine) Len() int {
 // reads slower than events come, or has stopped reading.
 func (e *Engine) Blocked() int { return int(e.blocked.Load()) }
 
-// Shutdown ends every stream and refuses new ones. It ends the streams no
-// writer is running itself, on GOMAXPROCS goroutines, rather than queueing
-// them all behind the writers: a server shutting down is often busy, and
-// its clients wait to reconnect elsewhere. A stream a writer is running is
+// Shutdown ends every stream and refuses new ones. It does not leave the
+// work to the writers alone: on a goroutine per shutdownShare streams it
+// ends the streams no writer holds, and takes ready ones off the writers'
+// list. A server shutting down is often busy (its clients reconnecting
+// elsewhere, new requests refused), and the scheduler shares the cores
+// among runnable goroutines, not among streams. A stream a writer holds is
 // ended by that writer.
 func (e *Engine) Shutdown() {
 	e.mu.Lock()
 	e.closing = true
 	all := make([]*stream, 0, len(e.streams))
 	for st := range e.streams {
+		st.flags.Or(sigShutdown)
 		all = append(all, st)
 	}
 	e.mu.Unlock()
 	var wg sync.WaitGroup
-	n := runtime.GOMAXPROCS(0)
+	n := runtime.GOMAXPROCS(0) + len(all)/shutdownShare
 	for i := range n {
 		wg.Go(func() {
 			w := &writer{}
 			for _, st := range all[i*len(all)/n : (i+1)*len(all)/n] {
-				st.flags.Or(sigShutdown)
 				if st.state.CompareAndSwap(idle, running) {
 					e.service(w, st) // ends it: no one else runs it now
 					continue
 				}
 				st.schedule()
 			}
+			e.drain(w)
 		})
 	}
 	wg.Wait()
+}
+
+// shutdownShare is how many streams one goroutine of Shutdown ends.
+const shutdownShare = 64
+
+// drain runs ready streams until none is left.
+func (e *Engine) drain(w *writer) {
+	var ready []*stream
+	for {
+		if ready = e.ready.pop(ready[:0]); len(ready) == 0 {
+			return
+		}
+		e.runAll(w, ready)
+	}
 }
 
 // Close ends every stream, waits until each has finished, and stops the

@@ -288,23 +288,66 @@ func TestManyStreamsGetEverything(t *testing.T) {
 }
 
 func TestScheduleQueuesOnceAndRerunsWhileRunning(t *testing.T) {
-	sh := &shard{wake: make(chan struct{}, 1)}
-	st := &stream{shard: sh}
+	e := &Engine{ready: newReadyList(2)}
+	st := &stream{e: e}
 	st.schedule()
 	st.schedule()
-	if len(sh.list) != 1 || st.state.Load() != queued {
-		t.Fatalf("scheduled twice: %d in the list, state %d; want 1, queued", len(sh.list), st.state.Load())
+	if got := e.ready.pop(nil); len(got) != 1 || st.state.Load() != queued {
+		t.Fatalf("scheduled twice: %d in the list, state %d; want 1, queued", len(got), st.state.Load())
 	}
-	sh.take(nil)
 	st.state.Store(running)
 	st.schedule()
-	if len(sh.list) != 0 || st.state.Load() != rerun {
-		t.Fatalf("scheduled while running: %d in the list, state %d; want 0, rerun", len(sh.list), st.state.Load())
+	if got := e.ready.pop(nil); len(got) != 0 || st.state.Load() != rerun {
+		t.Fatalf("scheduled while running: %d in the list, state %d; want 0, rerun", len(got), st.state.Load())
 	}
 	select {
-	case <-sh.wake:
+	case <-e.ready.wake:
 	default:
-		t.Fatal("the writer was not woken for the first ready stream")
+		t.Fatal("no writer was woken for the first ready stream")
+	}
+}
+
+func TestReadyListPopsInBatchesInOrderAndWakesHelp(t *testing.T) {
+	l := newReadyList(4)
+	sts := make([]*stream, batch+5)
+	for i := range sts {
+		sts[i] = &stream{}
+		l.push(sts[i])
+	}
+	<-l.wake // the first push's
+	first := l.pop(nil)
+	if len(l.wake) != 1 {
+		t.Fatal("a writer that left streams in the list did not wake another")
+	}
+	<-l.wake
+	second := l.pop(nil)
+	if len(first) != batch || len(second) != 5 || first[0] != sts[0] || second[0] != sts[batch] {
+		t.Fatalf("popped %d then %d, want %d then 5, in push order", len(first), len(second), batch)
+	}
+	if len(l.wake) != 0 {
+		t.Fatal("woke a writer for an empty list")
+	}
+	if rest := l.pop(nil); len(rest) != 0 {
+		t.Fatalf("%d left after popping everything", len(rest))
+	}
+}
+
+// TestReadyListNeverEmptyingStaysBounded pushes as fast as it pops, so the
+// list is never empty: its array must not grow with every push.
+func TestReadyListNeverEmptyingStaysBounded(t *testing.T) {
+	l := newReadyList(1)
+	st := &stream{}
+	for range 2 * batch {
+		l.push(st)
+	}
+	for range 10000 {
+		for range batch {
+			l.push(st)
+		}
+		l.pop(nil)
+	}
+	if c := cap(l.q); c > 16*batch {
+		t.Fatalf("the list's array grew to %d for at most %d ready streams", c, 3*batch)
 	}
 }
 

@@ -36,7 +36,7 @@ type stream struct {
 	sub   backend.Subscription
 	done  func(written int64, err error)
 	tok   poller.Token
-	shard *shard
+	e     *Engine
 	timer wheel.Timer[*stream]
 
 	state atomic.Uint32 // idle, queued, running or rerun
@@ -60,7 +60,7 @@ func (st *stream) schedule() {
 		switch s := st.state.Load(); s {
 		case idle:
 			if st.state.CompareAndSwap(idle, queued) {
-				st.shard.push(st)
+				st.e.ready.push(st)
 				return
 			}
 		case running:

@@ -2,41 +2,9 @@ package engine
 
 import (
 	"errors"
-	"sync"
 
 	"github.com/stockstream/stockstream/backend"
 )
-
-// shard is the ready list of one writer.
-type shard struct {
-	mu   sync.Mutex
-	list []*stream
-	wake chan struct{} // capacity 1: the list became non-empty
-	_    [64]byte      // keep shards on separate cache lines
-}
-
-// push appends a stream that was made ready and wakes the writer.
-func (sh *shard) push(st *stream) {
-	sh.mu.Lock()
-	sh.list = append(sh.list, st)
-	first := len(sh.list) == 1
-	sh.mu.Unlock()
-	if first {
-		select {
-		case sh.wake <- struct{}{}:
-		default: // already woken
-		}
-	}
-}
-
-// take swaps the ready list for spare (emptied) and returns it.
-func (sh *shard) take(spare []*stream) []*stream {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	list := sh.list
-	sh.list = spare[:0]
-	return list
-}
 
 // errWouldBlock says the socket took less than it was given.
 var errWouldBlock = errors.New("socket full")
@@ -49,32 +17,34 @@ type writer struct {
 	vec       vectors
 }
 
-// write runs the streams of one shard as they become ready, until the
-// engine stops.
-func (e *Engine) write(sh *shard) {
+// write runs ready streams until the engine stops.
+func (e *Engine) write() {
 	w := &writer{}
-	var spare []*stream
+	var ready []*stream
 	for {
-		list := sh.take(spare)
-		if len(list) == 0 {
-			spare = list
+		ready = e.ready.pop(ready[:0])
+		if len(ready) == 0 {
 			select {
-			case <-sh.wake:
+			case <-e.ready.wake:
 				continue
 			case <-e.stop:
 				return
 			}
 		}
-		for _, st := range list {
-			e.run(w, st)
-		}
-		if w.delivered > 0 && e.cfg.Delivered != nil {
-			e.cfg.Delivered(w.delivered)
-		}
-		w.delivered = 0
-		clear(list)
-		spare = list
+		e.runAll(w, ready)
 	}
+}
+
+// runAll runs ready streams and reports the events they took.
+func (e *Engine) runAll(w *writer, ready []*stream) {
+	for _, st := range ready {
+		e.run(w, st)
+	}
+	clear(ready)
+	if w.delivered > 0 && e.cfg.Delivered != nil {
+		e.cfg.Delivered(w.delivered)
+	}
+	w.delivered = 0
 }
 
 // run services a stream taken from the ready list. A stream made ready
@@ -87,7 +57,7 @@ func (e *Engine) run(w *writer, st *stream) {
 		return
 	}
 	st.state.Store(queued)
-	st.shard.push(st)
+	e.ready.push(st)
 }
 
 // service does what the stream's signals and state call for: end it,

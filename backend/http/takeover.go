@@ -74,21 +74,28 @@ func (s *Server) takeOver(w http.ResponseWriter, r *http.Request, sub backend.Su
 		end()
 		return
 	}
+	first := [][]byte{responseHead(w.Header()), s.opening(opening)}
 	eng := s.engine()
 	if eng == nil || !s.trackStream() {
-		// Shutting down, or no engine: the client comes back later.
-		conn.Write(append(responseHead(w.Header()), sse.AppendRetry(nil, s.cfg.Retry.Milliseconds())...))
-		conn.Close()
+		s.openAndClose(conn, first)
 		end()
 		return
 	}
 	ls := &liveStream{s: s, sub: sub, end: end, remote: r.RemoteAddr, path: r.URL.Path, start: time.Now()}
-	first := [][]byte{responseHead(w.Header()), s.opening(opening)}
 	if err := eng.Start(conn, sub, first, ls.ended); err != nil {
 		s.log.Warn("stream: engine refused the connection", "err", err, "remote", r.RemoteAddr)
-		conn.Close()
+		s.openAndClose(conn, first)
 		ls.ended(0, err)
 	}
+}
+
+// openAndClose writes a stream's head and opening and ends it, for a stream
+// the engine cannot take (shutting down, or no engine): the client gets the
+// id to resume from, and reconnects after "retry:".
+func (s *Server) openAndClose(conn net.Conn, first net.Buffers) {
+	conn.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	first.WriteTo(conn)
+	conn.Close()
 }
 
 // responseHead is the status line and headers of a taken-over stream.

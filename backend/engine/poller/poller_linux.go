@@ -110,11 +110,18 @@ func (p *Poller) WantWritable(tok Token) error {
 // No method of its Handler is called once Remove has returned.
 func (p *Poller) Remove(tok Token) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if s := p.live(tok); s != nil {
-		p.ctl(p.epfd, unix.EPOLL_CTL_DEL, int(tok.fd), 0, 0)
-		*s = slot{}
+	s := p.live(tok)
+	if s == nil {
+		p.mu.Unlock()
+		return
 	}
+	*s = slot{}
+	epfd := p.epfd
+	p.mu.Unlock()
+	// Outside the lock: the descriptor is still open, so no new socket
+	// can have its number yet, and an event that comes meanwhile finds no
+	// registration and is dropped.
+	p.ctl(epfd, unix.EPOLL_CTL_DEL, int(tok.fd), 0, 0)
 }
 
 // Close stops the poller's goroutine and releases the epoll instance.
