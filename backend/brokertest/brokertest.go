@@ -122,7 +122,7 @@ func testIDsStrictlyIncrease(t *testing.T, nb Factory) {
 	var last uint64
 	for range 3 {
 		for _, ev := range MustPublish(t, b, Quotes("AAPL", 5)) {
-			seq, ok := backend.ParseID(ev.ID)
+			seq, ok := stock.ParseID(ev.ID)
 			if !ok || seq <= last {
 				t.Fatalf("id %q after %d: not strictly increasing", ev.ID, last)
 			}
@@ -174,8 +174,8 @@ func testResumeFromHead(t *testing.T, nb Factory) {
 func testSnapshotOnUnknown(t *testing.T, nb Factory) {
 	b := open(t, nb, 100, 0)
 	evs := MustPublish(t, b, append(Quotes("AAPL", 2), Quotes("MSFT", 1)...))
-	head, _ := backend.ParseID(evs[2].ID)
-	for _, id := range []string{"", "garbage", "-1", "99999999999999999999999", backend.FormatID(head + 1000), "1e3", " 5"} {
+	head, _ := stock.ParseID(evs[2].ID)
+	for _, id := range []string{"", "garbage", "-1", "99999999999999999999999", stock.FormatID(head + 1000), "1e3", " 5"} {
 		o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: id})
 		if o.Resumed {
 			t.Fatalf("id %q: resumed, want snapshot", id)
@@ -260,12 +260,12 @@ func testNoGapSnapshotLive(t *testing.T, nb Factory) {
 	if o.Resumed || len(o.Snapshot) != 1 {
 		t.Fatalf("fresh subscribe: resumed=%v snapshot %v, want one AAPL event", o.Resumed, eventIDs(o.Snapshot))
 	}
-	if head, _ := backend.ParseID(o.Snapshot[0].ID); head != o.Head {
+	if head, _ := stock.ParseID(o.Snapshot[0].ID); head != o.Head {
 		t.Fatalf("snapshot holds %s, head %d: the snapshot must be as of its head", o.Snapshot[0].ID, o.Head)
 	}
 	var want []string
 	for _, ev := range published {
-		if seq, _ := backend.ParseID(ev.ID); seq > o.Head {
+		if seq, _ := stock.ParseID(ev.ID); seq > o.Head {
 			want = append(want, ev.ID)
 		}
 	}

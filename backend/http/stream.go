@@ -153,7 +153,7 @@ func appendSnapshot(b []byte, head uint64, events []stock.StockPriceEvent) []byt
 		data = ev.AppendJSON(data)
 	}
 	data = append(data, ']')
-	return sse.AppendEvent(b, backend.FormatID(head), stock.EventSnapshot, data)
+	return sse.AppendEvent(b, stock.FormatID(head), stock.EventSnapshot, data)
 }
 
 // pump writes live events as they come, each burst in one write, and a

@@ -7,7 +7,6 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/redis/redistest"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -62,7 +61,7 @@ func fill(ctx context.Context, b *testing.B, br *Broker, n int) uint64 {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if first, _ := backend.ParseID(evs[0].ID); left == n && first != start+1 {
+		if first, _ := stock.ParseID(evs[0].ID); left == n && first != start+1 {
 			b.Fatalf("first id %d, want %d", first, start+1)
 		}
 	}

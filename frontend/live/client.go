@@ -7,9 +7,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stockstream/stockstream/frontend/backoff"
 	"github.com/stockstream/stockstream/frontend/batch"
 	"github.com/stockstream/stockstream/frontend/sse"
+	"github.com/stockstream/stockstream/shared/backoff"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -148,13 +148,7 @@ func (c *Client) Check() {
 	}
 }
 
-// URL returns the stream URL for the current symbols and last id.
-func (c *Client) URL() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.url()
-}
-
+// url returns the stream URL for the current symbols and last id.
 func (c *Client) url() string {
 	q := url.Values{}
 	if len(c.symbols) > 0 {

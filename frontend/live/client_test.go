@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockstream/stockstream/frontend/backoff"
 	"github.com/stockstream/stockstream/frontend/live"
 	"github.com/stockstream/stockstream/frontend/sse"
+	"github.com/stockstream/stockstream/shared/backoff"
 )
 
 // fakeStream is a stream the test drives by hand.

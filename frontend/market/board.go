@@ -51,14 +51,10 @@ func (q Quote) ChangePercent() float64 {
 type Board struct {
 	quotes map[string]*Quote
 	feed   []stock.StockPriceEvent // newest first
-	lastID string
 	// Stale is true while the prices shown were loaded from storage or the
 	// connection is lost: they may be out of date.
 	Stale bool
 }
-
-// LastID returns the id of the newest event applied, "" if none.
-func (b *Board) LastID() string { return b.lastID }
 
 // Len returns the number of symbols on the board.
 func (b *Board) Len() int { return len(b.quotes) }
@@ -101,7 +97,7 @@ func (b *Board) Apply(events ...stock.StockPriceEvent) {
 // Snapshot replaces the board with the latest event of every symbol. The
 // session's first price of a symbol already on the board is kept; symbols
 // missing from the snapshot leave the board.
-func (b *Board) Snapshot(events []stock.StockPriceEvent, headID string) {
+func (b *Board) Snapshot(events []stock.StockPriceEvent) {
 	old := b.quotes
 	b.quotes = make(map[string]*Quote, len(events))
 	for _, e := range events {
@@ -109,9 +105,6 @@ func (b *Board) Snapshot(events []stock.StockPriceEvent, headID string) {
 			b.quotes[e.Symbol] = q
 		}
 		b.apply(e)
-	}
-	if headID != "" {
-		b.lastID = headID
 	}
 	b.Stale = false
 }
@@ -139,14 +132,11 @@ func (b *Board) apply(e stock.StockPriceEvent) bool {
 	if b.quotes == nil {
 		b.quotes = make(map[string]*Quote)
 	}
-	if newerID(e.ID, b.lastID) {
-		b.lastID = e.ID
-	}
 	q, ok := b.quotes[e.Symbol]
 	if !ok {
 		q = &Quote{Symbol: e.Symbol, Open: e.Price}
 		b.quotes[e.Symbol] = q
-	} else if q.ID != "" && !newerID(e.ID, q.ID) {
+	} else if q.ID != "" && !stock.NewerID(e.ID, q.ID) {
 		return false
 	}
 	q.Move = direction(q.Price, e.Price)
@@ -182,17 +172,4 @@ func appendCapped(h []float64, v float64, n int) []float64 {
 		h = append(h[:0], h[len(h)-n+1:]...)
 	}
 	return append(h, v)
-}
-
-// newerID reports whether id a comes after id b in the stream. Ids are
-// decimal integers; a longer id is a larger one. An empty b is older than
-// anything.
-func newerID(a, b string) bool {
-	if b == "" {
-		return true
-	}
-	if len(a) != len(b) {
-		return len(a) > len(b)
-	}
-	return a > b
 }

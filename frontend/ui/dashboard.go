@@ -54,7 +54,7 @@ func (d *dashboard) OnPreRender(ctx app.Context) {
 	if d.latest == nil {
 		return
 	}
-	d.board.Snapshot(d.latest(), "")
+	d.board.Snapshot(d.latest())
 	d.savedAt = time.Now()
 }
 
@@ -131,7 +131,7 @@ func (d *dashboard) flush(ctx app.Context) {
 	snap := false
 	for _, it := range items {
 		if it.IsSnap {
-			d.board.Snapshot(it.Snapshot, it.ID)
+			d.board.Snapshot(it.Snapshot)
 			snap = true
 			continue
 		}

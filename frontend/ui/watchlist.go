@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -102,18 +103,9 @@ func (w *watchlist) send(ctx app.Context, symbols []string) {
 func mergeSymbols(have, add []string) []string {
 	out := append([]string(nil), have...)
 	for _, s := range add {
-		if len(out) < maxWatch && !contains(out, s) {
+		if len(out) < maxWatch && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/redis/redistest"
 	"github.com/stockstream/stockstream/shared/sse"
 	"github.com/stockstream/stockstream/shared/stock"
@@ -274,9 +273,9 @@ func getStatus(t testing.TB, url string) int {
 
 // consecutive reports whether ids are consecutive integers after after.
 func consecutive(after string, ids []string) bool {
-	prev, ok := backend.ParseID(after)
+	prev, ok := stock.ParseID(after)
 	for _, id := range ids {
-		seq, ok2 := backend.ParseID(id)
+		seq, ok2 := stock.ParseID(id)
 		if !ok || !ok2 || seq != prev+1 {
 			return false
 		}

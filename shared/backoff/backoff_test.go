@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockstream/stockstream/frontend/backoff"
+	"github.com/stockstream/stockstream/shared/backoff"
 )
 
 func TestDelayGrowsAndIsCapped(t *testing.T) {
