@@ -64,7 +64,7 @@ func newLogger(c *config, w io.Writer) *slog.Logger {
 // ends, then shuts down within shutdownGrace.
 func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Addr) error {
 	m := metrics.New()
-	b, err := openBroker(ctx, c, log)
+	b, runExclusive, err := openBroker(ctx, c, log)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 			seed = rand.Uint64()
 		}
 		sim := feed.NewSimulator(broker, c.symbols, c.interval, seed, log)
-		go runSimulator(simCtx, b, sim.Run)
+		go runExclusive(simCtx, sim.Run)
 		log.Info("simulator: enabled", "symbols", c.symbols, "interval", c.interval)
 	}
 
