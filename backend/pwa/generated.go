@@ -1,0 +1,63 @@
+package pwa
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+
+	"github.com/stockstream/stockstream/frontend/webcompress"
+)
+
+// generatedPaths are the files go-app generates for a version, with the
+// paths it also answers them at.
+var generatedPaths = map[string][]string{
+	"/app.js":               {"/goapp.js"},
+	"/wasm_exec.js":         nil,
+	"/app-worker.js":        nil,
+	"/manifest.webmanifest": {"/manifest.json"},
+	"/app.css":              nil,
+}
+
+// generatedFile is a file go-app generates, in every encoding. The same
+// version always generates the same file, so it is compressed once.
+type generatedFile struct {
+	contentType string
+	version     string
+	bodies      map[string][]byte // by encoding, "" for identity
+}
+
+// generate renders go-app's files through page and compresses them; the
+// result maps every path they are served at to their file.
+func generate(page http.Handler, version string) (map[string]*generatedFile, error) {
+	out := make(map[string]*generatedFile)
+	for p, aliases := range generatedPaths {
+		req, err := http.NewRequest(http.MethodGet, p, nil)
+		if err != nil {
+			return nil, err
+		}
+		rec := newRecorder()
+		page.ServeHTTP(rec, req)
+		if rec.status != http.StatusOK {
+			return nil, fmt.Errorf("generating %s: go-app answered %d", p, rec.status)
+		}
+		g := &generatedFile{contentType: rec.header.Get("Content-Type"), version: version,
+			bodies: map[string][]byte{"": rec.body.Bytes()}}
+		for _, e := range webcompress.Encodings {
+			b, err := webcompress.Encode(e.Name, g.bodies[""], webcompress.Best)
+			if err != nil {
+				return nil, fmt.Errorf("compressing %s: %w", p, err)
+			}
+			g.bodies[e.Name] = b
+		}
+		for _, a := range append(aliases, p) {
+			out[a] = g
+		}
+	}
+	return out, nil
+}
+
+// ServeHTTP serves the file in the best encoding the client accepts.
+func (g *generatedFile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	enc := negotiate(r.Header.Get("Accept-Encoding"), anyEncoding)
+	serveEncoded(w, r, g.contentType, g.version, enc, bytes.NewReader(g.bodies[enc]))
+}
