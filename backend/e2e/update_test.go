@@ -35,7 +35,7 @@ func TestNewVersionBanner(t *testing.T) {
 	b.wait("badge live", statusIs("live"), 30*time.Second)
 	waitServiceWorker(b)
 
-	next, err := pwa.New(newVersion{FS: os.DirFS("../pwa"), version: "e2e-next"}, nil)
+	next, err := pwa.New(newVersion{FS: os.DirFS("../pwa"), version: "e2e-next"})
 	if err != nil {
 		t.Fatal(err)
 	}

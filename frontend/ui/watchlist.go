@@ -55,7 +55,7 @@ func (w *watchlist) Render() app.UI {
 					Attr("spellcheck", "false").MaxLength(maxInput).
 					Aria("describedby", "watch-help").Aria("invalid", w.err != "").
 					OnInput(w.onInput),
-				app.Button().Type("submit").Class("btn").DataSet("watchlist-submit", "watch").Text(w.submitLabel()),
+				w.submit(),
 				app.Button().Type("button").Class("btn btn-quiet").ID("watch-all").
 					Text("All symbols").OnClick(w.onAll),
 			),
@@ -80,18 +80,21 @@ func (w *watchlist) Render() app.UI {
 	)
 }
 
-func (w *watchlist) submitLabel() string {
+// submit is the submit button, disabled while a submission is checked.
+func (w *watchlist) submit() app.HTMLButton {
+	b := app.Button().Type("submit").Class("btn").DataSet("watchlist-submit", "watch")
 	if w.check != nil {
-		return "Checking…"
+		return b.Disabled(true).Text("Checking…")
 	}
-	return "Watch"
+	return b.Text("Watch")
 }
 
-// fields is the form's fieldset, disabled until the app is ready and while
-// a submission is checked.
+// fields is the form's fieldset, disabled until the app is ready. While a
+// submission is checked only the submit button is: the field keeps the
+// focus.
 func (w *watchlist) fields() app.HTMLFieldSet {
 	fs := app.FieldSet().Class("watch-fields")
-	if !w.Ready || w.check != nil {
+	if !w.Ready {
 		fs = fs.Disabled(true)
 	}
 	return fs
@@ -109,6 +112,10 @@ func (w *watchlist) onInput(ctx app.Context, e app.Event) {
 // onSubmit parses the field and checks its new symbols with the server.
 func (w *watchlist) onSubmit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	if w.check != nil {
+		ctx.PreventUpdate()
+		return
+	}
 	field := ctx.JSSrc().Get("elements").Get("symbols")
 	valid, bad := parseWatch(field.Get("value").String())
 	var fresh []string
@@ -180,6 +187,7 @@ func (w *watchlist) onAll(ctx app.Context, e app.Event) {
 }
 
 func (w *watchlist) remove(ctx app.Context, sym string) {
+	w.err = ""
 	var kept []string
 	for _, s := range w.Symbols {
 		if s != sym {
