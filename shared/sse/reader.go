@@ -243,4 +243,6 @@ type Owned struct {
 }
 
 // Own returns a copy of e that stays valid after the next call to Next.
-func (e Event) Own() Owned { return Owned{ID: string(e.ID), Type: string(e.Type), Data: string(e.Data)} }
+func (e Event) Own() Owned {
+	return Owned{ID: string(e.ID), Type: string(e.Type), Data: string(e.Data)}
+}
