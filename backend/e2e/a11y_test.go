@@ -64,11 +64,7 @@ func audit(t *testing.T, b *browser, state string) {
 // It also checks that a keyboard reaches the feed.
 func TestAccessibility(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
-	s.seed()
-	s.stream(symbols, 100*time.Millisecond)
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
+	s, b, _ := openDashboard(t, 100*time.Millisecond)
 	b.wait("live with flashing rows", statusIs("live")+` && document.querySelector("[class*=flash-]") && document.querySelectorAll("[data-feed] li").length > 5`, 30*time.Second)
 	audit(t, b, "live")
 

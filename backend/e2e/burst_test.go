@@ -13,11 +13,8 @@ const freezeLimit = 8 * time.Second
 // about two seconds neither freeze the page nor leave it behind: it answers
 // script calls throughout and ends with every symbol's last price.
 func TestBurstKeepsThePageResponsive(t *testing.T) {
-	s := startServer(t)
-	s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-	b.wait("badge live", statusIs("live"), 30*time.Second)
+	t.Parallel()
+	s, b, _ := openDashboard(t, 0)
 
 	b.eval(`(() => { window.__lt = []; new PerformanceObserver(l => window.__lt.push(...l.getEntries().map(e => Math.round(e.duration)))).observe({type: "longtask"}); return 1 })()`, nil)
 	const nsym, rounds = 500, 4

@@ -9,12 +9,7 @@ import (
 // rows follow updates, and the badge goes live.
 func TestDashboardShowsLiveRows(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
-	want := s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-
-	b.wait("badge live", statusIs("live"), 30*time.Second)
+	s, b, want := openDashboard(t, 0)
 	for sym, price := range want {
 		b.wait(sym+" at "+price, hasPrice(sym, price), 10*time.Second)
 	}
@@ -43,11 +38,7 @@ func TestDashboardShowsLiveRows(t *testing.T) {
 // once the server is back, and the badge is live again.
 func TestReconnectLosesNothing(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
-	s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-	b.wait("badge live", statusIs("live"), 30*time.Second)
+	s, b, _ := openDashboard(t, 0)
 	before := s.publish("SEQ", "1.00")
 	b.wait("SEQ row", hasPrice("SEQ", "1"), 10*time.Second)
 

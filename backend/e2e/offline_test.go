@@ -10,11 +10,7 @@ import (
 // and the sparklines, marked stale, with data-status="offline".
 func TestOfflineReloadKeepsItsContext(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
-	want := s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-	b.wait("badge live", statusIs("live"), 30*time.Second)
+	s, b, want := openDashboard(t, 0)
 	for i := range 10 {
 		s.publish("AAPL", "12"+string(rune('0'+i))+".45")
 	}
@@ -53,11 +49,7 @@ func TestOfflineReloadKeepsItsContext(t *testing.T) {
 // headless Chromium's own install criteria are not reliable.
 func TestInstallButton(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
-	s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-	b.wait("badge live", statusIs("live"), 30*time.Second)
+	_, b, _ := openDashboard(t, 0)
 	if err := b.eval(`(() => {
 		window.__prompted = 0;
 		const e = new Event("beforeinstallprompt", {cancelable: true});

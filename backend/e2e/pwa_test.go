@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"image/png"
 	"io"
@@ -12,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/andybalholm/brotli"
+	"github.com/stockstream/stockstream/frontend/webcompress"
 )
 
 // TestInstallable: the manifest has what installing needs, its icons are
@@ -158,18 +157,10 @@ func get(t testing.TB, url string, h http.Header) []byte {
 
 func decode(t testing.TB, enc string, body []byte) []byte {
 	t.Helper()
-	var r io.Reader = bytes.NewReader(body)
-	switch enc {
-	case "br":
-		r = brotli.NewReader(r)
-	case "gzip":
-		zr, err := gzip.NewReader(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = zr
+	if enc == "" {
+		return body
 	}
-	out, err := io.ReadAll(r)
+	out, err := webcompress.Decode(enc, body)
 	if err != nil {
 		t.Fatalf("decode %s: %v", enc, err)
 	}

@@ -196,3 +196,19 @@ func freeAddr(t testing.TB) string {
 	defer l.Close()
 	return fmt.Sprintf("127.0.0.1:%d", l.Addr().(*net.TCPAddr).Port)
 }
+
+// openDashboard starts a server with a first price for every symbol and,
+// when tick is not zero, a new price for each every tick; then a browser
+// on its dashboard, once the page is live. It returns the first prices.
+func openDashboard(t *testing.T, tick time.Duration) (*server, *browser, map[string]string) {
+	t.Helper()
+	s := startServer(t)
+	want := s.seed()
+	if tick > 0 {
+		s.stream(symbols, tick)
+	}
+	b := newBrowser(t)
+	b.navigate(s.URL() + "/")
+	b.wait("badge live", statusIs("live"), 30*time.Second)
+	return s, b, want
+}

@@ -68,12 +68,7 @@ func stillMoving(t *testing.T, b *browser, rows int, apart time.Duration) {
 // The feed froze at 40 entries when it was shifted in place.
 func TestPageKeepsMovingOnASteadyStream(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
-	s.seed()
-	s.stream(symbols, 50*time.Millisecond)
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-	b.wait("badge live", statusIs("live"), 30*time.Second)
+	_, b, _ := openDashboard(t, 50*time.Millisecond)
 	time.Sleep(26 * time.Second)
 	stillMoving(t, b, len(symbols), 3*time.Second)
 }

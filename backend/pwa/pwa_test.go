@@ -2,7 +2,6 @@ package pwa
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -13,8 +12,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/andybalholm/brotli"
 	"github.com/stockstream/stockstream/frontend/ui"
+	"github.com/stockstream/stockstream/frontend/webcompress"
 )
 
 func TestMain(m *testing.M) {
@@ -53,22 +52,14 @@ func decoded(t *testing.T, rec interface {
 }) string {
 	t.Helper()
 	res := rec.Result()
-	var r io.Reader = res.Body
-	switch res.Header.Get("Content-Encoding") {
-	case "br":
-		r = brotli.NewReader(r)
-	case "gzip":
-		zr, err := gzip.NewReader(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = zr
+	body, err := io.ReadAll(res.Body)
+	if enc := res.Header.Get("Content-Encoding"); err == nil && enc != "" {
+		body, err = webcompress.Decode(enc, body)
 	}
-	b, err := io.ReadAll(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return string(body)
 }
 
 func TestPageIsCompressedWithItsStylesInline(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
 	"mime"
 	"path"
 	"strings"
@@ -105,4 +106,22 @@ func Compressible(contentType string) bool {
 // media type of its extension.
 func CompressibleFile(name string) bool {
 	return Compressible(mime.TypeByExtension(path.Ext(name)))
+}
+
+// Decode returns data decoded from the named encoding.
+func Decode(name string, data []byte) ([]byte, error) {
+	var r io.Reader
+	switch name {
+	case "br":
+		r = brotli.NewReader(bytes.NewReader(data))
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		r = zr
+	default:
+		return nil, fmt.Errorf("webcompress: unknown encoding %q", name)
+	}
+	return io.ReadAll(r)
 }
