@@ -49,6 +49,8 @@ type browser struct {
 
 	mu       sync.Mutex
 	problems []string // CSP violations, Go panics, uncaught exceptions
+
+	memories runtime.RemoteObjectID // the page's WebAssembly memories, once found
 }
 
 // badSigns mark console output that no test may produce.
@@ -305,24 +307,27 @@ func (b *browser) pageMetrics() map[string]float64 {
 
 // wasmMemory returns the bytes of WebAssembly memory the page holds: the
 // Go heap of app.wasm, which the JavaScript heap does not count. The
-// DevTools protocol finds the memories without the page's help.
+// DevTools protocol finds the memories without the page's help; the search
+// walks the whole heap, so it is done once and its result kept.
 func (b *browser) wasmMemory() int64 {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
 	defer cancel()
-	proto, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: "WebAssembly.Memory.prototype", ObjectGroup: "memory"})
-	if err != nil || proto.Result == nil || proto.Result.ObjectID == "" {
-		b.t.Fatalf("WebAssembly.Memory.prototype: %v", err)
-	}
-	defer chromedp.Call(ctx, runtime.ReleaseObjectGroup, runtime.ReleaseObjectGroupParams{ObjectGroup: "memory"})
-	mems, err := chromedp.Call(ctx, runtime.QueryObjects, runtime.QueryObjectsParams{PrototypeObjectID: proto.Result.ObjectID, ObjectGroup: "memory"})
-	if err != nil || mems.Objects == nil {
-		b.t.Fatalf("query WebAssembly memories: %v", err)
+	if b.memories == "" {
+		proto, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: "WebAssembly.Memory.prototype", ObjectGroup: "memory"})
+		if err != nil || proto.Result == nil || proto.Result.ObjectID == "" {
+			b.t.Fatalf("WebAssembly.Memory.prototype: %v", err)
+		}
+		mems, err := chromedp.Call(ctx, runtime.QueryObjects, runtime.QueryObjectsParams{PrototypeObjectID: proto.Result.ObjectID, ObjectGroup: "memory"})
+		if err != nil || mems.Objects == nil {
+			b.t.Fatalf("query WebAssembly memories: %v", err)
+		}
+		b.memories = mems.Objects.ObjectID
 	}
 	t := true
 	sum, err := chromedp.Call(ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
 		FunctionDeclaration: "function() { return this.reduce((n, m) => n + m.buffer.byteLength, 0) }",
-		ObjectID:            mems.Objects.ObjectID, ReturnByValue: &t,
+		ObjectID:            b.memories, ReturnByValue: &t,
 	})
 	if err != nil || sum.Result == nil {
 		b.t.Fatalf("WebAssembly memory size: %v", err)
