@@ -176,9 +176,13 @@ func (b *browser) reload() {
 	}
 }
 
+// evalTimeout bounds one evaluation: a page under a busy stream on a loaded
+// machine may take seconds to get to it.
+const evalTimeout = 30 * time.Second
+
 // eval evaluates a JavaScript expression (awaiting a promise) into v.
 func (b *browser) eval(expr string, v any) error {
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, evalTimeout)
 	defer cancel()
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -289,7 +293,7 @@ func (b *browser) click(sel string) {
 // pageMetrics returns the page's JavaScript heap and DOM counters.
 func (b *browser) pageMetrics() map[string]float64 {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 2*evalTimeout)
 	defer cancel()
 	if _, err := chromedp.Call(ctx, performance.Enable, performance.EnableParams{}); err != nil {
 		b.t.Fatalf("performance metrics: %v", err)
@@ -311,7 +315,7 @@ func (b *browser) pageMetrics() map[string]float64 {
 // walks the whole heap, so it is done once and its result kept.
 func (b *browser) wasmMemory() int64 {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 2*evalTimeout)
 	defer cancel()
 	if b.memories == "" {
 		proto, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: "WebAssembly.Memory.prototype", ObjectGroup: "memory"})

@@ -78,13 +78,15 @@ func startServer(t testing.TB) *server {
 	return s
 }
 
-// stream publishes a new price for every symbol every interval until the
-// test ends. Each price differs from the symbol's last one, so that every
+// stream publishes a new price for every symbol every interval until stop
+// is called or the test ends; stop returns the id of the last event
+// published. Each price differs from the symbol's last one, so that every
 // tick moves every sparkline (the simulator's whole cents often stay put
 // over a few milliseconds).
-func (s *server) stream(syms []string, interval time.Duration) {
+func (s *server) stream(syms []string, interval time.Duration) (stop func() string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	var last string
 	go func() {
 		defer close(done)
 		t := time.NewTicker(interval)
@@ -101,13 +103,23 @@ func (s *server) stream(syms []string, interval time.Duration) {
 				cents := 10_000 + int64(i) + (n*7+int64(i)*3)%50 + n%2*50
 				quotes[i] = stock.Quote{Symbol: sym, Price: stock.PriceFromCents(cents)}
 			}
-			if _, err := s.broker.Publish(ctx, quotes); err != nil && ctx.Err() == nil {
-				s.t.Errorf("publish: %v", err)
+			evs, err := s.broker.Publish(ctx, quotes)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.t.Errorf("publish: %v", err)
+				}
 				return
 			}
+			last = evs[len(evs)-1].ID
 		}
 	}()
-	s.t.Cleanup(func() { cancel(); <-done })
+	stop = sync.OnceValue(func() string {
+		cancel()
+		<-done
+		return last
+	})
+	s.t.Cleanup(func() { stop() })
+	return stop
 }
 
 // URL returns the base URL of the server.

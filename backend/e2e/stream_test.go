@@ -83,7 +83,7 @@ func TestPageSurvivesABusyStream(t *testing.T) {
 	for i := range 40 {
 		syms = append(syms, fmt.Sprintf("S%02d", i))
 	}
-	s.stream(syms, 5*time.Millisecond)
+	stop := s.stream(syms, 5*time.Millisecond)
 	b := newBrowser(t)
 	b.navigate(s.URL() + "/")
 	b.wait("40 rows, live", `document.querySelectorAll("[data-symbol]").length === 40 && `+statusIs("live"), 30*time.Second)
@@ -94,6 +94,10 @@ func TestPageSurvivesABusyStream(t *testing.T) {
 	stillMoving(t, b, 40, 3*time.Second)
 	time.Sleep(3 * time.Second)
 	end, endWasm := b.pageMetrics(), b.wasmMemory()
+	// However busy it was, the page has kept up: once the stream stops it
+	// shows the last event published.
+	last := stop()
+	b.wait("the page caught up with the stream", `document.querySelector("[data-status]").dataset.lastEventId === `+jsString(last), 60*time.Second)
 
 	lt := b.longTasks()
 	var total, worst time.Duration
@@ -107,9 +111,11 @@ func TestPageSurvivesABusyStream(t *testing.T) {
 		start["Nodes"], end["Nodes"], start["JSEventListeners"], end["JSEventListeners"])
 	// Bounds with room for a loaded 2-core machine, where 8,000 events/s
 	// keep the main thread busy most of the time: Chromium dispatches the
-	// events of one network read in one task. A page that froze, rendered
+	// events of one network read in one task, and a page that falls behind
+	// reads bigger chunks (longest task seen: 1–2.6 s with the machine to
+	// itself, 5.6 s at a load average of 15). A page that froze, rendered
 	// per event or leaked per event is far beyond them.
-	if worst > 5*time.Second {
+	if worst > 10*time.Second {
 		t.Errorf("long tasks: %v in all, longest %v (sorted: %v)", total, worst, slices.Sorted(slices.Values(lt)))
 	}
 	if end["JSHeapUsedSize"] > 64e6 {
