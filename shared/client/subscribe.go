@@ -128,8 +128,9 @@ func StreamURL(serverURL string, opts Options) (string, error) {
 
 // decoder turns stream events into Messages, skipping duplicates.
 type decoder struct {
-	last    string // id of the last message yielded (or the start id)
-	started bool   // a message was yielded: a snapshot now is a gap
+	last    string            // id of the last message yielded (or the start id)
+	started bool              // a message was yielded: a snapshot now is a gap
+	symbols map[string]string // interned symbols
 }
 
 // ErrMalformed wraps the error of an event that is not stockstream's.
@@ -146,12 +147,12 @@ func (d *decoder) decode(ev sse.Event) (m Message, ok bool, err error) {
 		if !stock.NewerID(string(ev.ID), d.last) {
 			return m, false, nil
 		}
-		m.Kind = Update
-		if err := json.Unmarshal(ev.Data, &m.Event); err != nil {
+		m.Kind, m.ID = Update, string(ev.ID)
+		if err := d.decodeUpdate(ev.Data, m.ID, &m.Event); err != nil {
 			return m, false, fmt.Errorf("%w: update %s: %v", ErrMalformed, ev.ID, err)
 		}
 	case stock.EventSnapshot:
-		m.Kind = Snapshot
+		m.Kind, m.ID = Snapshot, string(ev.ID)
 		if err := json.Unmarshal(ev.Data, &m.Snapshot); err != nil {
 			return m, false, fmt.Errorf("%w: snapshot %s: %v", ErrMalformed, ev.ID, err)
 		}
@@ -162,7 +163,6 @@ func (d *decoder) decode(ev sse.Event) (m Message, ok bool, err error) {
 	default:
 		return m, false, nil
 	}
-	m.ID = string(ev.ID)
 	d.last, d.started = m.ID, true
 	return m, true, nil
 }
