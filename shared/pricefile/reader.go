@@ -282,8 +282,8 @@ func (r *Reader) price(s string) (stock.Price, error) {
 // event is a StockPriceEvent line with its price kept as written, so that
 // it can be rounded as CSV prices are.
 type event struct {
-	ID        string      `json:"id"`
-	Symbol    string      `json:"symbol"`
+	ID        string          `json:"id"`
+	Symbol    string          `json:"symbol"`
 	Price     json.RawMessage `json:"price"`
 	Timestamp string          `json:"timestamp"`
 	Open      json.RawMessage `json:"open"` // as a snapshot entry has it; ignored
