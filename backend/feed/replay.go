@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/stockstream/stockstream/shared/backoff"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -103,7 +104,7 @@ func (r *Replay) round(ctx context.Context, pub Publisher, st *Stats) error {
 		if fileStart.IsZero() {
 			fileStart = next.Timestamp
 		}
-		if !sleepUntil(ctx, wallStart.Add(r.Speed.wallTime(next.Timestamp.Sub(fileStart)))) {
+		if !backoff.Sleep(ctx, time.Until(wallStart.Add(r.Speed.wallTime(next.Timestamp.Sub(fileStart))))) {
 			return ctx.Err()
 		}
 		// Take every quote that is due now, up to a batch.
@@ -141,8 +142,8 @@ type ItemError interface {
 	Item() int
 }
 
-// publishBatch publishes one batch, naming the file and line of a refused
-// item.
+// publishBatch publishes one batch, naming the file and line of an item
+// the publisher refused.
 func publishBatch(ctx context.Context, pub Publisher, batch []stock.Quote, from []quoteAt) error {
 	if len(batch) == 0 {
 		return nil
@@ -156,7 +157,7 @@ func publishBatch(ctx context.Context, pub Publisher, batch []stock.Quote, from 
 		q := from[ie.Item()]
 		return fmt.Errorf("%s:%d: %w", q.file, q.line, err)
 	}
-	return fmt.Errorf("%s:%d to %s:%d: %w", from[0].file, from[0].line, from[len(from)-1].file, from[len(from)-1].line, err)
+	return err
 }
 
 // add counts a published batch.
@@ -168,21 +169,5 @@ func (s *Stats) add(batch []quoteAt) {
 		s.Prices++
 		s.Last = q.Timestamp
 		s.Symbols[q.Symbol] = true
-	}
-}
-
-// sleepUntil waits until t or until ctx ends; it reports whether t came.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

@@ -61,7 +61,13 @@ func (e *StatusError) Temporary() bool {
 	return false
 }
 
-// statusError reads the refusal in resp: its code, message and Retry-After.
+// NewStatusError reads the refusal in resp: its code, its message and its
+// Retry-After. It reads part of the body but does not close it.
+func NewStatusError(resp *http.Response) *StatusError {
+	return statusError(resp, time.Now())
+}
+
+// statusError is NewStatusError at the time now.
 func statusError(resp *http.Response, now time.Time) *StatusError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	return &StatusError{

@@ -98,7 +98,7 @@ func (s Stream) Events(ctx context.Context) iter.Seq2[sse.Event, error] {
 			if s.OnReconnect != nil {
 				s.OnReconnect(Reconnect{Err: err, Wait: wait, Attempt: attempt, LastEventID: c.lastID})
 			}
-			if !sleep(ctx, wait) {
+			if !backoff.Sleep(ctx, wait) {
 				yield(sse.Event{}, ctx.Err())
 				return
 			}
@@ -194,7 +194,7 @@ func (c *conn) connect(ctx context.Context, wd *watchdog) (*http.Response, error
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
-		return nil, statusError(resp, time.Now())
+		return nil, NewStatusError(resp)
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		resp.Body.Close()
@@ -228,21 +228,6 @@ func (c *conn) maxEventSize() int {
 		return DefaultMaxEventSize
 	}
 	return c.MaxEventSize
-}
-
-// sleep waits for d or until ctx ends; it reports whether d elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // watchdog cancels a connection when it is armed for longer than its
