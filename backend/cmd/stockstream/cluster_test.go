@@ -30,11 +30,18 @@ const childArgsEnv = "STOCKSTREAM_TEST_INSTANCE_ARGS"
 
 const token = "cluster-test-token"
 
-// TestMain runs one stockstream instance instead of the tests when the
-// cluster tests start this binary as a child process.
+// TestMain runs one stockstream instance, or one command on the process's
+// own standard streams, instead of the tests when a test starts this
+// binary as a child process.
 func TestMain(m *testing.M) {
 	if args := os.Getenv(childArgsEnv); args != "" {
 		os.Exit(runChild(strings.Split(args, "\n")))
+	}
+	if args := os.Getenv(cliArgsEnv); args != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, strings.Split(args, "\n"), os.Getenv, os.Stderr, nil)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
