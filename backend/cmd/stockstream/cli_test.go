@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,4 +120,30 @@ func centsBody(symbol string, cents, n int) string {
 	}
 	b.WriteByte(']')
 	return b.String()
+}
+
+// Reset empties the buffer.
+func (s *syncBuffer) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Reset()
+}
+
+// ansiCode matches an ANSI escape sequence.
+var ansiCode = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]")
+
+// hasRow reports whether the screen s has a line, escape codes removed,
+// whose first fields are want, and the colour that line was painted with.
+func hasRow(s string, want ...string) (found bool, colour string) {
+	for _, l := range strings.Split(s, "\n") {
+		plain := ansiCode.ReplaceAllString(l, "")
+		if f := strings.Fields(plain); len(f) >= len(want) && slices.Equal(f[:len(want)], want) {
+			colour = ""
+			if i := strings.Index(l, want[0]); i >= 5 && strings.HasPrefix(l[i-5:], "\x1b[3") {
+				colour = l[i-5 : i]
+			}
+			return true, colour
+		}
+	}
+	return false, ""
 }
