@@ -184,7 +184,9 @@ func TestWatchTableOnATerminal(t *testing.T) {
 					}
 				}
 			}
-			waitFor("the table", func(s string) bool { return strings.Contains(s, "SYMBOL") && strings.Contains(s, "TIME") && strings.Contains(s, "live") })
+			waitFor("the table", func(s string) bool {
+				return strings.Contains(s, "SYMBOL") && strings.Contains(s, "TIME") && strings.Contains(s, "live")
+			})
 			postPrices(t, srv.base, `[{"symbol":"AAPL","price":101},{"symbol":"MSFT","price":390}]`)
 			waitFor("the new prices", func(s string) bool {
 				up, _ := hasRow(s, "AAPL", "101", "+1.00%", "+1.00")
