@@ -104,7 +104,7 @@ func TestErrorsNameFileLineAndColumn(t *testing.T) {
 		{"long line", "p.csv", "", long + strings.Repeat("x", pricefile.MaxLine+10) + "\n", "p.csv:2: line longer than 65536 bytes"},
 		{"yahoo without a symbol", "-", "", yahoo, "-:1: a Yahoo file holds one symbol"},
 		{"yahoo bad close", "AAPL.csv", "", yahoo + "2024-01-02,1,1,1,1.2.3,1,1\n", "AAPL.csv:2:18: invalid price"},
-		{"bad --symbol", "AAPL.csv", "a b", yahoo, "--symbol: invalid symbol"},
+		{"bad symbol given", "AAPL.csv", "a b", yahoo, "invalid symbol"},
 		{"--symbol for long", "p.csv", "AAPL", long, "p.csv:1: a symbol is given but this is a long CSV"},
 		{"ndjson syntax", "r.ndjson", "", "{\"symbol\":\"A\",,}\n", "r.ndjson:1:15: invalid JSON"},
 		{"ndjson field", "r.ndjson", "", `{"symbol":"A","price":1,"timestamp":"2024-01-02T00:00:00Z","volume":3}`, `r.ndjson:1: not a StockPriceEvent: json: unknown field "volume"`},
@@ -122,7 +122,7 @@ func TestErrorsNameFileLineAndColumn(t *testing.T) {
 				t.Fatalf("error %v\nwant one starting with %q", err, c.want)
 			}
 			var pe *pricefile.Error
-			if c.name != "bad --symbol" && !errors.As(err, &pe) {
+			if c.name != "bad symbol given" && !errors.As(err, &pe) {
 				t.Fatalf("%T is not a *pricefile.Error", err)
 			}
 		})

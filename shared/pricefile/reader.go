@@ -184,7 +184,7 @@ func (r *Reader) yahooSymbol(given string) error {
 		return r.errorf(0, "a Yahoo file holds one symbol: name the file after it (AAPL.csv) or give --symbol (%v)", err)
 	}
 	if err != nil {
-		return fmt.Errorf("--symbol: %w", err)
+		return err
 	}
 	r.symbol = sym
 	return nil

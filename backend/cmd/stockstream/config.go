@@ -106,6 +106,11 @@ func (r *replayConfig) finish(files, speed string) error {
 	if r.speed, err = feed.ParseSpeed(speed); err != nil {
 		errs = append(errs, fmt.Errorf("--replay-speed: %v", err))
 	}
+	if r.symbol != "" {
+		if _, err := stock.ParseSymbol(r.symbol); err != nil {
+			return fmt.Errorf("--replay-symbol: %v", err)
+		}
+	}
 	if r.loop && files == "" {
 		errs = append(errs, errors.New("--replay-loop: give the files with --replay"))
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stockstream/stockstream/backend/feed"
+	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // publishConfig is the command line of publish.
@@ -66,6 +67,11 @@ func (c *cli) parsePublish(args []string) (*publishConfig, error) {
 	}
 	if p.speed, err = feed.ParseSpeed(speed); err != nil {
 		bad("--speed: %v", err)
+	}
+	if p.symbol != "" {
+		if _, err := stock.ParseSymbol(p.symbol); err != nil {
+			bad("--symbol: %v", err)
+		}
 	}
 	if p.retryFor < 0 {
 		bad("--retry-for: %s must not be negative", p.retryFor)
