@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -88,22 +87,15 @@ func runCLI(ctx context.Context, stdin string, env map[string]string, args ...st
 	return code, out.String(), errOut.String()
 }
 
-// postPrices publishes a JSON body to the server and fails unless it is
-// accepted.
-func postPrices(t testing.TB, base, body string) {
+// postPrices publishes a JSON body to the server at base and returns the
+// assigned ids, failing unless it is accepted.
+func postPrices(t testing.TB, base, body string) []string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/prices", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("publish: %v", err)
+	status, ids := publish(t, base, body)
+	if status != http.StatusAccepted {
+		t.Fatalf("publish: status %d", status)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("publish: %s %s", resp.Status, b)
-	}
+	return ids
 }
 
 // centsBody is the JSON array of quotes priced from cents to cents+n-1
