@@ -5,7 +5,7 @@ BIN   := bin/stockstream
 # The packages of the three modules of go.work.
 PKGS  := ./shared/... ./frontend/... ./backend/...
 
-.PHONY: run build wasm test-wasm test test-deps vet lint fuzz bench bench-go clean help
+.PHONY: run build wasm test-wasm test test-deps vet lint fuzz sse-contract bench bench-go clean help
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,7 +37,7 @@ test-wasm: ## Run the frontend's browser-only (js/wasm) tests in headless Chromi
 
 test: test-deps wasm vet test-wasm ## Run every test (browser and Redis ones included) with the race detector, then each fuzzer briefly.
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=$${FUZZTIME:-5s}
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$${FUZZTIME:-5000x}
 
 test-deps: ## Install Chromium and redis-server when missing (Debian/Ubuntu as root).
 	@bash scripts/test-deps.sh
@@ -49,19 +49,25 @@ vet: ## go vet, natively and for the wasm build of the frontend.
 
 lint: vet ## Static checks.
 
-fuzz: ## Fuzz every parser for FUZZTIME each (default 30s).
+fuzz: ## Fuzz every parser for FUZZTIME each (default 30s; make test runs 5000x each).
 	@for t in FuzzParsePrice FuzzParseSymbol FuzzPriceJSON FuzzEventJSON; do \
 		$(GO) test ./shared/stock -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s || exit 1; done
 	@for t in FuzzAppendEvent FuzzReader; do \
 		$(GO) test ./shared/sse -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s || exit 1; done
 	@for t in FuzzDecodeQuotes FuzzStreamQuery; do \
 		$(GO) test ./backend/http -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s || exit 1; done
+	$(GO) test ./shared/client -run '^$$' -fuzz '^FuzzDecodeUpdate$$' -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s
+	$(GO) test ./shared/pricefile -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s
+
+sse-contract: ## Run LaunchDarkly's SSE client conformance suite against the Go client.
+	GO=$(GO) bash scripts/sse-contract.sh
 
 bench: ## Load-test stockstream beside Mercure, Centrifuge, go-sse and r3labs/sse; writes BENCHMARKS.md (BENCH_QUICK=1: short run).
 	cd bench && GOWORK=off $(GO) run ./cmd/benchall
 
 bench-go: ## Go benchmarks of the hot paths (benchstat-friendly).
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./backend/fanout ./backend/http ./backend/redis
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./backend/fanout ./backend/http ./backend/redis ./shared/client
+	$(GO) test -run '^$$' -bench 'ClientThroughput|PublishMax' -benchtime 3s -count 5 ./backend/cmd/stockstream
 
 clean: ## Remove build output.
 	rm -rf bin
