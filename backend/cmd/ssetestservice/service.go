@@ -10,17 +10,20 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stockstream/stockstream/shared/backoff"
 	"github.com/stockstream/stockstream/shared/client"
 )
 
-// capabilities are the suite's optional features the client has. Not
+// capabilities are the suite's optional features the client has ("restart"
+// is the adapter cutting the connection, which the client then resumes as
+// after any drop; payloads up to the client's 8 MiB limit). Not
 // declared: "comments" (the client counts comments but does not hand
 // them out), "post" and "report" (a stream is a GET), and
 // "event-type-listeners" (every event reaches the loop).
-var capabilities = []string{"headers", "last-event-id", "read-timeout", "restart"}
+var capabilities = []string{"headers", "last-event-id", "read-timeout", "restart", "payload-size-stress-testable"}
 
 // createParams is the suite's request to start a client.
 type createParams struct {
@@ -109,6 +112,7 @@ func (s *service) command(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "unknown command", http.StatusBadRequest)
 			return
 		}
+		st.restarting.Store(true)
 		st.conns.cut()
 	default:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -129,6 +133,9 @@ type stream struct {
 	done   chan struct{}
 	conns  *cuttable
 	cb     *callbacks
+	// restarting marks a connection cut by the restart command: the
+	// reconnect it causes is asked for, not an error to report.
+	restarting atomic.Bool
 }
 
 // startStream runs a client.Stream for p, reporting each event and each
@@ -140,7 +147,11 @@ func startStream(p createParams) *stream {
 		HTTPClient:  &http.Client{Transport: st.conns},
 		Header:      http.Header{},
 		Backoff:     backoff.Policy{Base: time.Second, Max: 30 * time.Second},
-		OnReconnect: func(r client.Reconnect) { st.cb.send(map[string]any{"kind": "error", "comment": r.Err.Error()}) },
+		OnReconnect: func(r client.Reconnect) {
+			if !st.restarting.Swap(false) {
+				st.cb.sendError(r.Err)
+			}
+		},
 	}}
 	for k, v := range p.Headers {
 		cs.Header.Set(k, v)
@@ -156,7 +167,7 @@ func startStream(p createParams) *stream {
 		for ev, err := range cs.Events(ctx) {
 			if err != nil {
 				if ctx.Err() == nil {
-					st.cb.send(map[string]any{"kind": "error", "comment": err.Error()})
+					st.cb.sendError(err)
 				}
 				return
 			}
@@ -179,6 +190,12 @@ func (st *stream) close() {
 type callbacks struct {
 	url string
 	n   int
+}
+
+// sendError reports an error: in "error", as the suite reads it, and in
+// "comment", as its specification says.
+func (c *callbacks) sendError(err error) {
+	c.send(map[string]any{"kind": "error", "error": err.Error(), "comment": err.Error()})
 }
 
 func (c *callbacks) send(msg any) {
