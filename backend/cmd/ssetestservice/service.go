@@ -144,9 +144,9 @@ func startStream(p createParams) *stream {
 	ctx, cancel := context.WithCancel(context.Background())
 	st := &stream{cancel: cancel, done: make(chan struct{}), conns: &cuttable{}, cb: &callbacks{url: p.CallbackURL}}
 	cs := client.Stream{URL: p.StreamURL, LastEventID: p.LastEventID, Connection: client.Connection{
-		HTTPClient:  &http.Client{Transport: st.conns},
-		Header:      http.Header{},
-		Backoff:     backoff.Policy{Base: time.Second, Max: 30 * time.Second},
+		HTTPClient: &http.Client{Transport: st.conns},
+		Header:     http.Header{},
+		Backoff:    backoff.Policy{Base: time.Second, Max: 30 * time.Second},
 		OnReconnect: func(r client.Reconnect) {
 			if !st.restarting.Swap(false) {
 				st.cb.sendError(r.Err)

@@ -41,9 +41,9 @@ type conn struct {
 
 // message is a callback of the service.
 type message struct {
-	Kind    string `json:"kind"`
-	Error   string `json:"error"`
-	Event   struct {
+	Kind  string `json:"kind"`
+	Error string `json:"error"`
+	Event struct {
 		Type, Data, ID string
 	} `json:"event"`
 }
