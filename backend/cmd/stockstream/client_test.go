@@ -136,3 +136,50 @@ func TestClientExactlyOnceThroughFaults(t *testing.T) {
 	}
 	t.Logf("%d prices exactly once through %d reconnects", n, reconnects.Load())
 }
+
+// TestClientResumesAfterBeingCutAsTooSlow: a consumer that stops reading
+// is cut by the server once its queue overflows (the client buffers
+// nothing of its own), and then resumes exactly where it was.
+func TestClientResumesAfterBeingCutAsTooSlow(t *testing.T) {
+	srv := startServe(t, "127.0.0.1:0", "--simulator=false", "--queue", "16", "--history", "200000")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const n = 100_000 // far more than the socket buffers hold
+	var prices []int64
+	var reconnects []error
+	opts := client.Options{Connection: client.Connection{
+		Backoff:     backoff.Policy{Base: 10 * time.Millisecond, Max: 100 * time.Millisecond},
+		OnReconnect: func(r client.Reconnect) { reconnects = append(reconnects, r.Err) },
+	}}
+	for m, err := range client.Subscribe(ctx, srv.base, opts) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Kind == client.Snapshot {
+			if m.Missed {
+				t.Fatalf("resumed with a snapshot after %d prices", len(prices))
+			}
+			// Stop reading while everything is published.
+			for c := 1; c <= n; c += 5000 {
+				postPrices(t, srv.base, centsBody("SLOW", c, 5000))
+			}
+			for metricValue(t, srv.base, "stockstream_subscribers_dropped_slow_total") == 0 {
+				if ctx.Err() != nil {
+					t.Fatal("the server never cut the stalled client")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			continue
+		}
+		if prices = append(prices, m.Event.Price.Micros()/10_000); len(prices) == n {
+			break
+		}
+	}
+	if err := streamtest.Check(prices, n); err != nil {
+		t.Fatal(err)
+	}
+	if len(reconnects) == 0 {
+		t.Fatal("no reconnect: the cut was not seen")
+	}
+	t.Logf("cut as too slow, resumed after %v", reconnects)
+}

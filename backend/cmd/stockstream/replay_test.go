@@ -18,6 +18,13 @@ import (
 // its metrics.
 func published(t testing.TB, base string) int {
 	t.Helper()
+	return metricValue(t, base, "stockstream_events_published_total")
+}
+
+// metricValue returns the value of an unlabelled metric of the server at
+// base, 0 if it has none.
+func metricValue(t testing.TB, base, name string) int {
+	t.Helper()
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +32,7 @@ func published(t testing.TB, base string) int {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "stockstream_events_published_total "); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
 			n, _ := strconv.ParseFloat(v, 64)
 			return int(n)
 		}
