@@ -22,6 +22,9 @@ var (
 	// ErrNotEventStream ends the sequence when the server answers 200 with
 	// something other than text/event-stream: the URL names no stream.
 	ErrNotEventStream = errors.New("the response is not an event stream")
+	// ErrInvalidURL ends the sequence when no request can be made of the
+	// stream's URL.
+	ErrInvalidURL = errors.New("invalid stream URL")
 )
 
 // maxRetryAfter bounds how long a Retry-After may make the client wait.
@@ -119,5 +122,5 @@ func permanent(err error) bool {
 	if errors.As(err, &se) {
 		return !se.Temporary()
 	}
-	return errors.Is(err, ErrNotEventStream) || errors.Is(err, sse.ErrTooLong)
+	return errors.Is(err, ErrNotEventStream) || errors.Is(err, sse.ErrTooLong) || errors.Is(err, ErrInvalidURL)
 }

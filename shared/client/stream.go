@@ -74,7 +74,8 @@ type Stream struct {
 // each drop with the last event id seen. Each Event's slices are valid until
 // the loop body returns. The sequence ends after yielding one error: ctx's,
 // or a permanent one (a *StatusError that is not Temporary,
-// ErrNotEventStream, sse.ErrTooLong); every other failure is a reconnect.
+// ErrNotEventStream, sse.ErrTooLong, ErrInvalidURL); every other failure
+// is a reconnect.
 func (s Stream) Events(ctx context.Context) iter.Seq2[sse.Event, error] {
 	return func(yield func(sse.Event, error) bool) {
 		c := &conn{Stream: s, lastID: s.LastEventID, policy: s.policy()}
@@ -172,7 +173,7 @@ func (c *conn) session(ctx context.Context, yield func(sse.Event, error) bool) e
 func (c *conn) connect(ctx context.Context, wd *watchdog) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL, nil)
 	if err != nil {
-		return nil, &StatusError{Code: http.StatusBadRequest, Message: err.Error()}
+		return nil, fmt.Errorf("%w: %v", ErrInvalidURL, err)
 	}
 	for k, v := range c.Header {
 		req.Header[k] = v

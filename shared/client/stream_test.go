@@ -192,18 +192,22 @@ func TestPermanentFailuresEndTheSequenceAtOnce(t *testing.T) {
 		"event over the limit": {stream("data: " + strings.Repeat("x", 200) + "\n\n"), func(err error) bool {
 			return errors.Is(err, sse.ErrTooLong)
 		}},
+		"invalid URL": {nil, func(err error) bool { return errors.Is(err, client.ErrInvalidURL) }},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				f := &fakeServer{answer: func(int, *http.Request) *http.Response { return c.resp }}
 				s := client.Stream{URL: "http://x/", Connection: client.Connection{HTTPClient: f.client(), MaxEventSize: 100}}
+				if c.resp == nil {
+					s.URL = "http://x/\x7f"
+				}
 				_, err := collect(t, t.Context(), s)
 				if !c.want(err) {
 					t.Errorf("error %v", err)
 				}
-				if f.count() != 1 {
-					t.Errorf("%d requests, want 1: a permanent failure is not retried", f.count())
+				if want := map[bool]int{true: 0, false: 1}[c.resp == nil]; f.count() != want {
+					t.Errorf("%d requests, want %d: a permanent failure is not retried", f.count(), want)
 				}
 			})
 		})
