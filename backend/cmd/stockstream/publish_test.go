@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -221,5 +224,34 @@ func TestPublishRefusesBadCommandLines(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v %v: exit %d, stderr %q; want 2 and %q", c.args, c.env, code, errOut, c.want)
 		}
+	}
+}
+
+// TestPublishShowsProgressOnATerminal runs publish on a pseudo-terminal:
+// stderr shows a progress bar redrawn in place, then the summary.
+func TestPublishShowsProgressOnATerminal(t *testing.T) {
+	srv := startServe(t, "127.0.0.1:0", "--simulator=false", "--log-level", "warn")
+	var b strings.Builder
+	b.WriteString("symbol,date,price\n")
+	for i := 1; i <= 20000; i++ {
+		fmt.Fprintf(&b, "P,2024-01-02T00:00:%02dZ,%d\n", i%60, i)
+	}
+	cmd := command([]string{"publish", "--to", srv.base, "--token", token, writeFile(t, "p.csv", []byte(b.String()))})
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 100, Rows: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var screen bytes.Buffer
+	io.Copy(&screen, tty) // until the command exits and the terminal closes
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v:\n%q", err, screen.String())
+	}
+	s := screen.String()
+	if !strings.Contains(s, "\r[") || !strings.Contains(s, "%") || !strings.Contains(s, "prices, 1 symbols") || !strings.Contains(s, "\x1b[K") {
+		t.Fatalf("no progress bar:\n%q", s)
+	}
+	if !strings.Contains(s, "published 20,000 prices of 1 symbols") {
+		t.Fatalf("no summary:\n%q", s)
 	}
 }
