@@ -133,8 +133,15 @@ func TestGeneratedFilesAreCompressedOnce(t *testing.T) {
 			t.Errorf("icon %s is not ours", ic.Src)
 		}
 	}
-	if js := get(t, h, http.MethodGet, "/app.js").Body.String(); !strings.Contains(js, `goappWasmContentLength = "8"`) {
+	js := get(t, h, http.MethodGet, "/app.js").Body.String()
+	if !strings.Contains(js, `goappWasmContentLength = "8"`) {
 		t.Errorf("app.js does not give the raw app.wasm size:\n%.900s", js)
+	}
+	if strings.Contains(js, "\ngoappInitWebAssembly();") || !strings.Contains(js, `addEventListener("load", () => requestAnimationFrame(() => setTimeout(goappInitWebAssembly)))`) {
+		t.Errorf("app.js starts app.wasm before the first paint:\n%.1200s", js)
+	}
+	if _, err := startAfterFirstPaint([]byte("goappInitWebAssembly()")); err == nil {
+		t.Error("an app.js without go-app's start line was accepted")
 	}
 }
 
