@@ -7,7 +7,6 @@ package backend
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/stockstream/stockstream/shared/sse"
 	"github.com/stockstream/stockstream/shared/stock"
@@ -31,19 +30,6 @@ type Event struct {
 	Seq   uint64 // position in the stream; ID is Seq in decimal
 	Stock stock.StockPriceEvent
 	Frame []byte // "id: …\nevent: stockUpdate\ndata: {…}\n\n"
-}
-
-// FormatID returns the wire id of a stream position.
-func FormatID(seq uint64) string { return strconv.FormatUint(seq, 10) }
-
-// ParseID parses a wire id. ok is false for anything that is not a plain
-// decimal position: such an id is unknown to every broker.
-func ParseID(id string) (seq uint64, ok bool) {
-	if id == "" || len(id) > 20 || id[0] == '+' || id[0] == '-' {
-		return 0, false
-	}
-	seq, err := strconv.ParseUint(id, 10, 64)
-	return seq, err == nil
 }
 
 // SubscribeRequest says what a new subscriber wants.
@@ -135,7 +121,7 @@ type Broker interface {
 
 // NewEvent assigns seq as the event's id and encodes its SSE frame once.
 func NewEvent(seq uint64, e stock.StockPriceEvent) *Event {
-	e.ID = FormatID(seq)
+	e.ID = stock.FormatID(seq)
 	var buf [160]byte
 	data := e.AppendJSON(buf[:0])
 	frame := make([]byte, 0, len(data)+len(e.ID)+len(stock.EventUpdate)+24)

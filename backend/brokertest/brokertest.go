@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -116,14 +117,12 @@ func eventIDs(evs []stock.StockPriceEvent) []string {
 	return out
 }
 
-func equal(a, b []string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
-
 func testIDsStrictlyIncrease(t *testing.T, nb Factory) {
 	b := open(t, nb, 100, 0)
 	var last uint64
 	for range 3 {
 		for _, ev := range MustPublish(t, b, Quotes("AAPL", 5)) {
-			seq, ok := backend.ParseID(ev.ID)
+			seq, ok := stock.ParseID(ev.ID)
 			if !ok || seq <= last {
 				t.Fatalf("id %q after %d: not strictly increasing", ev.ID, last)
 			}
@@ -154,7 +153,7 @@ func testResumeExactlyAfter(t *testing.T, nb Factory) {
 	if !o.Resumed {
 		t.Fatalf("resume from held id %s: got a snapshot", evs[3].ID)
 	}
-	if want := eventIDs(evs[4:]); !equal(ids(o.Replay), want) {
+	if want := eventIDs(evs[4:]); !slices.Equal(ids(o.Replay), want) {
 		t.Fatalf("replay %v, want exactly %v", ids(o.Replay), want)
 	}
 }
@@ -175,8 +174,8 @@ func testResumeFromHead(t *testing.T, nb Factory) {
 func testSnapshotOnUnknown(t *testing.T, nb Factory) {
 	b := open(t, nb, 100, 0)
 	evs := MustPublish(t, b, append(Quotes("AAPL", 2), Quotes("MSFT", 1)...))
-	head, _ := backend.ParseID(evs[2].ID)
-	for _, id := range []string{"", "garbage", "-1", "99999999999999999999999", backend.FormatID(head + 1000), "1e3", " 5"} {
+	head, _ := stock.ParseID(evs[2].ID)
+	for _, id := range []string{"", "garbage", "-1", "99999999999999999999999", stock.FormatID(head + 1000), "1e3", " 5"} {
 		o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: id})
 		if o.Resumed {
 			t.Fatalf("id %q: resumed, want snapshot", id)
@@ -232,7 +231,7 @@ func testNoGapReplayLive(t *testing.T, nb Factory) {
 	}
 	got := ids(o.Replay)
 	got = append(got, ids(Receive(t, sub, len(published)-len(got)))...)
-	if want := eventIDs(published); !equal(got, want) {
+	if want := eventIDs(published); !slices.Equal(got, want) {
 		t.Fatalf("replay+live = %d events %v…, want %d events, none missing or twice", len(got), got[:min(5, len(got))], len(want))
 	}
 }
@@ -261,16 +260,16 @@ func testNoGapSnapshotLive(t *testing.T, nb Factory) {
 	if o.Resumed || len(o.Snapshot) != 1 {
 		t.Fatalf("fresh subscribe: resumed=%v snapshot %v, want one AAPL event", o.Resumed, eventIDs(o.Snapshot))
 	}
-	if head, _ := backend.ParseID(o.Snapshot[0].ID); head != o.Head {
+	if head, _ := stock.ParseID(o.Snapshot[0].ID); head != o.Head {
 		t.Fatalf("snapshot holds %s, head %d: the snapshot must be as of its head", o.Snapshot[0].ID, o.Head)
 	}
 	var want []string
 	for _, ev := range published {
-		if seq, _ := backend.ParseID(ev.ID); seq > o.Head {
+		if seq, _ := stock.ParseID(ev.ID); seq > o.Head {
 			want = append(want, ev.ID)
 		}
 	}
-	if got := ids(Receive(t, sub, len(want))); !equal(got, want) {
+	if got := ids(Receive(t, sub, len(want))); !slices.Equal(got, want) {
 		t.Fatalf("live after head %d = %d events, want %d: none missing or twice", o.Head, len(got), len(want))
 	}
 }
@@ -287,7 +286,7 @@ func testFilter(t *testing.T, nb Factory) {
 		t.Fatalf("filtered live %v, want only %s", ids(got), evs[1].ID)
 	}
 	o, _ = MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[1].ID, Symbols: []string{"AAPL", "GOOG"}})
-	if want := []string{evs[0].ID, evs[2].ID}; !equal(ids(o.Replay), want) {
+	if want := []string{evs[0].ID, evs[2].ID}; !slices.Equal(ids(o.Replay), want) {
 		t.Fatalf("filtered replay %v, want %v", ids(o.Replay), want)
 	}
 }
@@ -311,7 +310,7 @@ func testSlowDropped(t *testing.T, nb Factory) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a subscriber that never read was not dropped")
 	}
-	if !equal(ids(got), eventIDs(published)) {
+	if !slices.Equal(ids(got), eventIDs(published)) {
 		t.Fatalf("fast subscriber got %d events, want all %d in order", len(got), len(published))
 	}
 }
@@ -328,7 +327,7 @@ func testLatest(t *testing.T, nb Factory) {
 		t.Fatalf("latest MSFT = %+v %v %v, want %+v", ev, ok, err, evs[1])
 	}
 	snap, err := b.Snapshot(ctx)
-	if err != nil || !equal(eventIDs(snap), []string{evs[3].ID, evs[1].ID}) {
+	if err != nil || !slices.Equal(eventIDs(snap), []string{evs[3].ID, evs[1].ID}) {
 		t.Fatalf("snapshot %v %v, want AAPL %s then MSFT %s", eventIDs(snap), err, evs[3].ID, evs[1].ID)
 	}
 	if err := b.Ready(ctx); err != nil {

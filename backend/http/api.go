@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -109,9 +108,9 @@ func (s *Server) readQuotes(w http.ResponseWriter, r *http.Request) ([]stock.Quo
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", s.cfg.MaxBody))
+			return nil, errorf(http.StatusRequestEntityTooLarge, "body larger than %d bytes", s.cfg.MaxBody)
 		}
-		return nil, errorf(http.StatusBadRequest, "reading body: "+err.Error())
+		return nil, errorf(http.StatusBadRequest, "reading body: %v", err)
 	}
 	quotes, err := DecodeQuotes(body, s.cfg.MaxBatch)
 	if err != nil {
@@ -146,11 +145,11 @@ func DecodeQuotes(body []byte, max int) ([]stock.Quote, error) {
 		return nil, errorf(http.StatusBadRequest, "empty array: nothing to publish")
 	}
 	if len(quotes) > max {
-		return nil, errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("%d events in one request, at most %d allowed", len(quotes), max))
+		return nil, errorf(http.StatusRequestEntityTooLarge, "%d events in one request, at most %d allowed", len(quotes), max)
 	}
 	for i := range quotes {
 		if err := quotes[i].Validate(); err != nil {
-			return nil, errorf(http.StatusBadRequest, fmt.Sprintf("item %d: %v", i, err))
+			return nil, errorf(http.StatusBadRequest, "item %d: %v", i, err)
 		}
 	}
 	return quotes, nil
@@ -161,7 +160,7 @@ func decodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return errorf(http.StatusBadRequest, "invalid JSON: "+err.Error())
+		return errorf(http.StatusBadRequest, "invalid JSON: %v", err)
 	}
 	if dec.More() {
 		return errorf(http.StatusBadRequest, "invalid JSON: data after the value")
@@ -179,7 +178,7 @@ func checkTimestamps(quotes []stock.Quote, now time.Time) error {
 			continue
 		}
 		if q.Timestamp.Before(time.Unix(0, 0)) || q.Timestamp.After(now.Add(maxFuture)) {
-			return errorf(http.StatusBadRequest, fmt.Sprintf("item %d: timestamp %s out of range", i, q.Timestamp.Format(time.RFC3339)))
+			return errorf(http.StatusBadRequest, "item %d: timestamp %s out of range", i, q.Timestamp.Format(time.RFC3339))
 		}
 	}
 	return nil

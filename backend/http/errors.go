@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/stockstream/stockstream/backend"
@@ -17,7 +18,11 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.msg }
 
-func errorf(status int, msg string) error { return &apiError{status: status, msg: msg} }
+// errorf returns an error that answers with status and the formatted
+// message.
+func errorf(status int, format string, args ...any) error {
+	return &apiError{status: status, msg: fmt.Sprintf(format, args...)}
+}
 
 // statusOf maps an error to its HTTP status: the one table of it.
 func statusOf(err error) int {

@@ -7,14 +7,12 @@ import (
 	"sync"
 )
 
-// limitError is a stream refused by a connection limit.
-type limitError struct {
+// refusal says why a connection limit refused a stream.
+type refusal struct {
 	limit  string // "global" or "per_ip"
 	status int
 	msg    string
 }
-
-func (e *limitError) Error() string { return e.msg }
 
 // streamLimits counts open streams in all and per client address.
 type streamLimits struct {
@@ -29,15 +27,15 @@ func newStreamLimits(max, perIP int) *streamLimits {
 }
 
 // acquire counts a new stream from ip, or refuses it; release undoes it.
-func (l *streamLimits) acquire(ip string) (release func(), err *limitError) {
+func (l *streamLimits) acquire(ip string) (release func(), err *refusal) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.max > 0 && l.total >= l.max {
-		return nil, &limitError{"global", http.StatusServiceUnavailable,
+		return nil, &refusal{"global", http.StatusServiceUnavailable,
 			fmt.Sprintf("server is at its limit of %d streams; retry later", l.max)}
 	}
 	if l.perIP > 0 && l.byIP[ip] >= l.perIP {
-		return nil, &limitError{"per_ip", http.StatusTooManyRequests,
+		return nil, &refusal{"per_ip", http.StatusTooManyRequests,
 			fmt.Sprintf("too many streams from one address (limit %d)", l.perIP)}
 	}
 	l.total++

@@ -140,7 +140,7 @@ func appendSnapshot(b []byte, head uint64, events []stock.StockPriceEvent) []byt
 		data = ev.AppendJSON(data)
 	}
 	data = append(data, ']')
-	return sse.AppendEvent(b, backend.FormatID(head), stock.EventSnapshot, data)
+	return sse.AppendEvent(b, stock.FormatID(head), stock.EventSnapshot, data)
 }
 
 // pump writes live events as they come, each burst with one flush, and a

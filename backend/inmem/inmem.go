@@ -101,7 +101,7 @@ func (b *Broker) Subscribe(_ context.Context, req backend.SubscribeRequest) (bac
 		return backend.Opening{}, nil, backend.ErrClosed
 	}
 	sub := b.hub.Add(req.Symbols)
-	if seq, ok := backend.ParseID(req.LastEventID); ok && b.holdsAfter(seq) {
+	if seq, ok := stock.ParseID(req.LastEventID); ok && b.holdsAfter(seq) {
 		return backend.Opening{Resumed: true, Replay: b.replay(seq, sub), Head: b.head}, sub, nil
 	}
 	return backend.Opening{Snapshot: b.snapshot(req.Symbols), Head: b.head}, sub, nil

@@ -75,7 +75,7 @@ func decodeLatest(sym, v string) (stock.StockPriceEvent, error) {
 	if len(f) != 3 {
 		return stock.StockPriceEvent{}, fmt.Errorf("latest %s: malformed %q", sym, v)
 	}
-	seq, ok := backend.ParseID(f[0])
+	seq, ok := stock.ParseID(f[0])
 	if !ok {
 		return stock.StockPriceEvent{}, fmt.Errorf("latest %s: bad id %q", sym, f[0])
 	}
@@ -83,6 +83,6 @@ func decodeLatest(sym, v string) (stock.StockPriceEvent, error) {
 	if err != nil {
 		return stock.StockPriceEvent{}, fmt.Errorf("latest %s: %w", sym, err)
 	}
-	ev.ID = backend.FormatID(seq)
+	ev.ID = stock.FormatID(seq)
 	return ev, nil
 }

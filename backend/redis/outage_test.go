@@ -78,7 +78,7 @@ func TestRedisOutage(t *testing.T) {
 	eventually(t, "ready after Redis returned", func() bool { return sub.Ready(ctx) == nil })
 	after := brokertest.MustPublish(t, pub, brokertest.Quotes("MSFT", 5))
 	got := brokertest.Receive(t, s, 5)
-	if want, _ := backend.ParseID(before[4].ID); got[0].Seq != want+1 || got[4].Stock.ID != after[4].ID {
+	if want, _ := stock.ParseID(before[4].ID); got[0].Seq != want+1 || got[4].Stock.ID != after[4].ID {
 		t.Fatalf("after the outage the subscription got %v, want %s..%s right after %d", seqs(got), after[0].ID, after[4].ID, want)
 	}
 }
@@ -110,8 +110,8 @@ func TestLostDataNeverReusesIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	fresh := brokertest.MustPublish(t, b, brokertest.Quotes("MSFT", 1))
-	oldSeq, _ := backend.ParseID(old[2].ID)
-	if seq, _ := backend.ParseID(fresh[0].ID); seq <= oldSeq {
+	oldSeq, _ := stock.ParseID(old[2].ID)
+	if seq, _ := stock.ParseID(fresh[0].ID); seq <= oldSeq {
 		t.Fatalf("id %d after Redis lost its data, not above the old %d", seq, oldSeq)
 	}
 	select { // the reader saw ids jump: local subscribers reconnect

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/fanout"
+	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // The reader's XREAD and its retries.
@@ -39,7 +40,7 @@ func (b *Broker) read(ctx context.Context) {
 			continue
 		}
 		if failing {
-			b.log.Info("redis reader: reading the stream again", "after", backend.FormatID(b.position()))
+			b.log.Info("redis reader: reading the stream again", "after", stock.FormatID(b.position()))
 			failing, backoff = false, minBackoff
 		}
 		if len(msgs) > 0 {
@@ -119,7 +120,7 @@ func (b *Broker) deliver(in batch) {
 // the clients reconnect with their last id and get a replay or a snapshot.
 func (b *Broker) resetHubLocked(next uint64) {
 	b.log.Warn("redis reader: stream skipped ids; reconnecting local subscribers",
-		"after", backend.FormatID(b.pos), "next", backend.FormatID(next), "subscribers", b.hub.Len())
+		"after", stock.FormatID(b.pos), "next", stock.FormatID(next), "subscribers", b.hub.Len())
 	old := b.hub
 	b.hub = fanout.NewHub(b.queue)
 	old.Close()

@@ -63,7 +63,7 @@ func fill(ctx context.Context, b *testing.B, br *Broker, n int) uint64 {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if first, _ := backend.ParseID(evs[0].ID); left == n && first != start+1 {
+		if first, _ := stock.ParseID(evs[0].ID); left == n && first != start+1 {
 			b.Fatalf("first id %d, want %d", first, start+1)
 		}
 	}

@@ -47,7 +47,7 @@ func (b *Broker) register(symbols []string) (*fanout.Subscriber, uint64, error) 
 }
 
 func (b *Broker) opening(ctx context.Context, req backend.SubscribeRequest, sub *fanout.Subscriber, pos uint64) (backend.Opening, error) {
-	if last, ok := backend.ParseID(req.LastEventID); ok {
+	if last, ok := stock.ParseID(req.LastEventID); ok {
 		o, resumed, err := b.resume(ctx, last, sub)
 		if err != nil || resumed {
 			return o, err

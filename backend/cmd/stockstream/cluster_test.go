@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/redis/redistest"
 	"github.com/stockstream/stockstream/shared/sse"
 	"github.com/stockstream/stockstream/shared/stock"
@@ -31,11 +30,18 @@ const childArgsEnv = "STOCKSTREAM_TEST_INSTANCE_ARGS"
 
 const token = "cluster-test-token"
 
-// TestMain runs one stockstream instance instead of the tests when the
-// cluster tests start this binary as a child process.
+// TestMain runs one stockstream instance, or one command on the process's
+// own standard streams, instead of the tests when a test starts this
+// binary as a child process.
 func TestMain(m *testing.M) {
 	if args := os.Getenv(childArgsEnv); args != "" {
 		os.Exit(runChild(strings.Split(args, "\n")))
+	}
+	if args := os.Getenv(cliArgsEnv); args != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, strings.Split(args, "\n"), os.Getenv, os.Stderr, nil)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
@@ -151,7 +157,7 @@ func (s *syncBuffer) String() string {
 
 // stream is an open GET /stocks whose events arrive on a channel.
 type stream struct {
-	events chan sse.Event
+	events chan sse.Owned
 	cancel context.CancelFunc
 }
 
@@ -172,7 +178,7 @@ func openStream(t testing.TB, in *instance, lastID string) *stream {
 		cancel()
 		t.Fatalf("GET /stocks: %s", resp.Status)
 	}
-	s := &stream{events: make(chan sse.Event, 1024), cancel: cancel}
+	s := &stream{events: make(chan sse.Owned, 1024), cancel: cancel}
 	go func() {
 		defer close(s.events)
 		defer resp.Body.Close()
@@ -182,9 +188,7 @@ func openStream(t testing.TB, in *instance, lastID string) *stream {
 			if err != nil {
 				return
 			}
-			if ev.Data != "" {
-				s.events <- ev
-			}
+			s.events <- ev.Own()
 		}
 	}()
 	t.Cleanup(cancel)
@@ -193,7 +197,7 @@ func openStream(t testing.TB, in *instance, lastID string) *stream {
 
 // next returns the next event, failing after 15 seconds or if the stream
 // ends.
-func (s *stream) next(t testing.TB) sse.Event {
+func (s *stream) next(t testing.TB) sse.Owned {
 	t.Helper()
 	select {
 	case ev, ok := <-s.events:
@@ -204,7 +208,7 @@ func (s *stream) next(t testing.TB) sse.Event {
 	case <-time.After(15 * time.Second):
 		t.Fatal("no event within 15s")
 	}
-	return sse.Event{}
+	return sse.Owned{}
 }
 
 // updates returns the ids of the next n stockUpdate events.
@@ -212,17 +216,18 @@ func (s *stream) updates(t testing.TB, n int) []string {
 	t.Helper()
 	var ids []string
 	for len(ids) < n {
-		if ev := s.next(t); ev.Event == stock.EventUpdate {
+		if ev := s.next(t); ev.Type == stock.EventUpdate {
 			ids = append(ids, ev.ID)
 		}
 	}
 	return ids
 }
 
-// publish posts quotes to in and returns the status and the assigned ids.
-func publish(t testing.TB, in *instance, quotes string) (int, []string) {
+// publish posts quotes to the server at base and returns the status and
+// the assigned ids.
+func publish(t testing.TB, base, quotes string) (int, []string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, in.base+"/api/prices", strings.NewReader(quotes))
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/prices", strings.NewReader(quotes))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
@@ -247,7 +252,7 @@ func publish(t testing.TB, in *instance, quotes string) (int, []string) {
 // mustPublish publishes n AAPL prices through in.
 func mustPublish(t testing.TB, in *instance, n int) []string {
 	t.Helper()
-	status, ids := publish(t, in, quotes(n))
+	status, ids := publish(t, in.base, quotes(n))
 	if status != http.StatusAccepted || len(ids) != n {
 		t.Fatalf("publish %d through %s: status %d, ids %v", n, in.base, status, ids)
 	}
@@ -274,9 +279,9 @@ func getStatus(t testing.TB, url string) int {
 
 // consecutive reports whether ids are consecutive integers after after.
 func consecutive(after string, ids []string) bool {
-	prev, ok := backend.ParseID(after)
+	prev, ok := stock.ParseID(after)
 	for _, id := range ids {
-		seq, ok2 := backend.ParseID(id)
+		seq, ok2 := stock.ParseID(id)
 		if !ok || !ok2 || seq != prev+1 {
 			return false
 		}
@@ -291,8 +296,8 @@ func TestClusterResumeOnAnotherInstance(t *testing.T) {
 	b := startInstance(t, srv.URL(0), "--simulator=false")
 
 	onA := openStream(t, a, "")
-	if ev := onA.next(t); ev.Event != stock.EventSnapshot {
-		t.Fatalf("fresh stream opened with %q, want a snapshot", ev.Event)
+	if ev := onA.next(t); ev.Type != stock.EventSnapshot {
+		t.Fatalf("fresh stream opened with %q, want a snapshot", ev.Type)
 	}
 	published := mustPublish(t, b, 3)
 	if got := onA.updates(t, 3); fmt.Sprint(got) != fmt.Sprint(published) {
@@ -347,7 +352,7 @@ func TestClusterRedisRestart(t *testing.T) {
 	if status := getStatus(t, a.base+"/readyz"); status != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz with Redis down: %d, want 503", status)
 	}
-	if status, _ := publish(t, b, quotes(1)); status != http.StatusServiceUnavailable {
+	if status, _ := publish(t, b.base, quotes(1)); status != http.StatusServiceUnavailable {
 		t.Fatalf("publish with Redis down: %d, want 503", status)
 	}
 
@@ -355,7 +360,7 @@ func TestClusterRedisRestart(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	var after []string
 	for after == nil && time.Now().Before(deadline) {
-		if status, ids := publish(t, b, quotes(3)); status == http.StatusAccepted {
+		if status, ids := publish(t, b.base, quotes(3)); status == http.StatusAccepted {
 			after = ids
 		} else {
 			time.Sleep(50 * time.Millisecond) // poll interval
