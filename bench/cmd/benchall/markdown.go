@@ -41,7 +41,7 @@ func renderMarkdown(r *run, analysis string) string {
 	}
 	writeTargets(&b, r.Results)
 	if r.PageLoad != "" {
-		fmt.Fprintf(&b, "\n## Page load\n\napp.wasm on the wire and the time from navigation to the first price on the page (server-rendered) and to the page being live (app loaded, stream open), in headless Chromium on loopback (`go test -run TestTimeToFirstPrice -v ./backend/e2e`):\n\n```\n%s```\n", r.PageLoad)
+		fmt.Fprintf(&b, "\n## Page load\n\napp.wasm on the wire and the time from navigation to the page being live (app loaded, stream open, a price from the stream shown), cold and with the service worker, and to the first server-rendered price (cold-paint), in headless Chromium on loopback (`go test -run '^$' -bench FirstLivePrice -benchtime 3x ./backend/e2e`):\n\n```\n%s```\n", r.PageLoad)
 	}
 	if r.GoBench != "" {
 		fmt.Fprintf(&b, "\n## Hot-path Go benchmarks\n\n```\n%s```\n", onlyBenchLines(r.GoBench))
