@@ -127,7 +127,9 @@ func (e *Engine) Start(conn net.Conn, sub backend.Subscription, first [][]byte, 
 		return err
 	}
 	fd := -1
-	raw.Control(func(u uintptr) { fd = int(u) })
+	if err := raw.Control(func(u uintptr) { fd = int(u) }); err != nil {
+		return err // closed already
+	}
 	st := &stream{e: e, conn: conn, raw: raw, sub: sub, done: done, out: first, lastWrite: e.now()}
 	st.timer.Value = st
 	// Until Start is done, the stream counts as running: signals that come

@@ -257,6 +257,19 @@ func TestShutdownEndsEveryStream(t *testing.T) {
 	}
 }
 
+func TestClosedConnectionIsRefused(t *testing.T) {
+	e := newEngine(t, Config{})
+	s, _ := sockettest.Pair(t)
+	s.Close() // as a proxy dropping it between hijack and hand-over
+	sub := fanout.NewHub(1).Add(nil)
+	if err := e.Start(s, sub, nil, func(int64, error) {}); err == nil {
+		t.Fatal("took over a closed connection")
+	}
+	if e.Len() != 0 {
+		t.Fatalf("%d streams after a refused start", e.Len())
+	}
+}
+
 // TestManyStreamsGetEverything races publishers against the writers: every
 // client must read every event once, in order.
 func TestManyStreamsGetEverything(t *testing.T) {

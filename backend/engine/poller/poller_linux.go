@@ -69,9 +69,12 @@ func start(log *slog.Logger, wait func(int, []unix.EpollEvent, int) (int, error)
 // Add registers fd, whose hang-up h is told of. fd must stay open until
 // Remove.
 func (p *Poller) Add(fd int, h Handler) (Token, error) {
+	if fd < 0 || fd > 1<<30 {
+		return Token{}, fmt.Errorf("poller: bad descriptor %d", fd)
+	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed {
+		p.mu.Unlock()
 		return Token{}, errors.New("poller: closed")
 	}
 	p.gen++
@@ -82,10 +85,19 @@ func (p *Poller) Add(fd int, h Handler) (Token, error) {
 		p.slots = append(p.slots, make([]slot, fd+1-len(p.slots))...)
 	}
 	tok := Token{fd: int32(fd), gen: p.gen}
-	if err := p.ctl(p.epfd, unix.EPOLL_CTL_ADD, fd, hangupEvents, tok.gen); err != nil {
+	p.slots[fd] = slot{gen: tok.gen, h: h}
+	epfd := p.epfd
+	p.mu.Unlock()
+	// Outside the lock, so that a burst of new streams does not queue on
+	// it: the slot is in place before the first event can come.
+	if err := p.ctl(epfd, unix.EPOLL_CTL_ADD, fd, hangupEvents, tok.gen); err != nil {
+		p.mu.Lock()
+		if s := p.live(tok); s != nil {
+			*s = slot{}
+		}
+		p.mu.Unlock()
 		return Token{}, err
 	}
-	p.slots[fd] = slot{gen: tok.gen, h: h}
 	return tok, nil
 }
 

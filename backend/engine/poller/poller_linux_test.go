@@ -153,6 +153,21 @@ func drain(t *testing.T, cli *net.TCPConn, r *recorder) {
 	}
 }
 
+func TestBadDescriptorIsRefused(t *testing.T) {
+	p := newPoller(t, nil, unix.EpollWait)
+	if _, err := p.Add(-1, newRecorder()); err == nil {
+		t.Fatal("registered descriptor -1")
+	}
+	// The poller still works: its lock was not left held.
+	srv, cli := sockettest.Pair(t)
+	r := newRecorder()
+	if _, err := p.Add(fdOf(t, srv), r); err != nil {
+		t.Fatal(err)
+	}
+	cli.Close()
+	expect(t, r.hangups, "hang-up after a refused registration")
+}
+
 // TestStaleEventForReusedDescriptorIsDropped is the descriptor-reuse guard:
 // an event taken from epoll for a registration that has since been removed
 // must not reach the handler of a new registration of the same descriptor
