@@ -28,7 +28,7 @@ var symbols = []string{"AAPL", "AMZN", "GOOG", "MSFT"}
 var current atomic.Pointer[backend.Broker]
 
 // app is the PWA handler, built once: go-app registers routes globally.
-var app = pwa.Handler(func() []stock.StockPriceEvent {
+var app = pwa.Handler(func() []stock.Latest {
 	b := current.Load()
 	if b == nil {
 		return nil

@@ -1,13 +1,16 @@
 // Package fanout delivers published events to many subscribers without ever
 // blocking the publisher. Each subscriber has a bounded queue; a subscriber
 // that overflows it is disconnected with backend.ErrSlowSubscriber and
-// resumes with Last-Event-ID. Brokers use one Hub for their local
-// subscribers.
+// resumes with Last-Event-ID. A conflated subscriber keeps only the latest
+// pending event per symbol instead, is made ready once per window by a
+// ticker it shares with every subscriber of the same window, and never
+// overflows. Brokers use one Hub for their local subscribers.
 package fanout
 
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/stockstream/stockstream/backend"
 )
@@ -20,6 +23,7 @@ const DefaultQueue = 4096
 type Hub struct {
 	mu       sync.Mutex
 	subs     map[*Subscriber]struct{}
+	windows  map[time.Duration]*window
 	maxQueue int
 	closed   bool
 }
@@ -30,21 +34,30 @@ func NewHub(maxQueue int) *Hub {
 	if maxQueue <= 0 {
 		maxQueue = DefaultQueue
 	}
-	return &Hub{subs: make(map[*Subscriber]struct{}), maxQueue: maxQueue}
+	return &Hub{
+		subs:     make(map[*Subscriber]struct{}),
+		windows:  make(map[time.Duration]*window),
+		maxQueue: maxQueue,
+	}
 }
 
-// Add registers a subscriber for the given symbols (all if empty). Events
-// delivered after Add returns reach it; callers that replay history call Add
-// first so that nothing published meanwhile is missed.
-func (h *Hub) Add(symbols []string) *Subscriber {
+// Add registers a subscriber for the given symbols (all if empty),
+// conflated over conflate if it is positive. Events delivered after Add
+// returns reach it; callers that replay history call Add first so that
+// nothing published meanwhile is missed.
+func (h *Hub) Add(symbols []string, conflate time.Duration) *Subscriber {
 	s := &Subscriber{
-		hub:   h,
-		ready: make(chan struct{}, 1),
-		done:  make(chan struct{}),
-		max:   h.maxQueue,
+		hub:    h,
+		ready:  make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		max:    h.maxQueue,
+		window: max(conflate, 0),
 	}
 	if len(symbols) > 0 {
 		s.symbols = slices.Clone(symbols)
+	}
+	if s.window > 0 {
+		s.latest = make(map[string]*backend.Event)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -53,6 +66,9 @@ func (h *Hub) Add(symbols []string) *Subscriber {
 		return s
 	}
 	h.subs[s] = struct{}{}
+	if s.window > 0 {
+		h.joinLocked(s)
+	}
 	return s
 }
 
@@ -63,7 +79,7 @@ func (h *Hub) Deliver(events []*backend.Event) {
 	defer h.mu.Unlock()
 	for s := range h.subs {
 		if !s.push(events) {
-			delete(h.subs, s)
+			h.removeLocked(s)
 		}
 	}
 }
@@ -75,155 +91,30 @@ func (h *Hub) Len() int {
 	return len(h.subs)
 }
 
-// Close ends every subscription with backend.ErrClosed; later Adds return
-// subscriptions that are already ended.
+// Close ends every subscription with backend.ErrClosed and stops every
+// window's ticker; later Adds return subscriptions that are already ended.
 func (h *Hub) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.closed = true
 	for s := range h.subs {
 		s.end(backend.ErrClosed)
-		delete(h.subs, s)
+		h.removeLocked(s)
 	}
 }
 
 func (h *Hub) remove(s *Subscriber) {
 	h.mu.Lock()
-	delete(h.subs, s)
+	h.removeLocked(s)
 	h.mu.Unlock()
 }
 
-// Subscriber is one registered subscriber; it implements
-// backend.Subscription.
-type Subscriber struct {
-	hub     *Hub
-	symbols []string // nil: every symbol
-	max     int
-	ready   chan struct{} // capacity 1: "events are pending"
-	done    chan struct{}
-
-	mu    sync.Mutex
-	queue []*backend.Event
-	floor uint64 // events with Seq <= floor are not queued
-	err   error
-	ended bool
-	onEnd func()
-}
-
-var _ backend.Subscription = (*Subscriber)(nil)
-
-// push queues the matching events. It returns false when the subscriber
-// overflowed (and is now ended) or had already ended.
-func (s *Subscriber) push(events []*backend.Event) bool {
-	s.mu.Lock()
-	if s.ended {
-		s.mu.Unlock()
-		return false
-	}
-	n := len(s.queue)
-	for _, ev := range events {
-		if ev.Seq > s.floor && s.Wants(ev.Stock.Symbol) {
-			s.queue = append(s.queue, ev)
-		}
-	}
-	if len(s.queue) > s.max {
-		s.queue = nil
-		s.endLocked(backend.ErrSlowSubscriber)
-		s.mu.Unlock()
-		return false
-	}
-	added := len(s.queue) > n
-	s.mu.Unlock()
-	if added {
-		select {
-		case s.ready <- struct{}{}:
-		default: // already signalled
-		}
-	}
-	return true
-}
-
-// Wants reports whether the subscriber's filter lets symbol through.
-func (s *Subscriber) Wants(symbol string) bool {
-	return s.symbols == nil || slices.Contains(s.symbols, symbol)
-}
-
-// SkipThrough drops queued events with Seq <= seq and keeps later ones with
-// such a Seq out, for brokers whose replay overlaps the live events.
-func (s *Subscriber) SkipThrough(seq uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if seq <= s.floor {
+func (h *Hub) removeLocked(s *Subscriber) {
+	if _, ok := h.subs[s]; !ok {
 		return
 	}
-	s.floor = seq
-	s.queue = slices.DeleteFunc(s.queue, func(ev *backend.Event) bool { return ev.Seq <= seq })
-}
-
-// Ready is signalled when events are pending.
-func (s *Subscriber) Ready() <-chan struct{} { return s.ready }
-
-// Next appends the pending events to dst, in order, and returns it.
-func (s *Subscriber) Next(dst []*backend.Event) []*backend.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	dst = append(dst, s.queue...)
-	clear(s.queue)
-	if cap(s.queue) > 256 {
-		s.queue = nil // give a burst's memory back
-	} else {
-		s.queue = s.queue[:0]
+	delete(h.subs, s)
+	if s.window > 0 {
+		h.leaveLocked(s)
 	}
-	return dst
-}
-
-// Done is closed when the subscription ended for a reason other than Close.
-func (s *Subscriber) Done() <-chan struct{} { return s.done }
-
-// Err says why the subscription ended, or nil while it runs.
-func (s *Subscriber) Err() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err
-}
-
-// Close unregisters the subscriber; it is safe to call more than once.
-func (s *Subscriber) Close() {
-	s.hub.remove(s)
-	s.mu.Lock()
-	s.ended = true
-	s.queue = nil
-	s.mu.Unlock()
-}
-
-func (s *Subscriber) end(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.endLocked(err)
-}
-
-// endLocked ends the subscription exactly once.
-func (s *Subscriber) endLocked(err error) {
-	if s.ended {
-		return
-	}
-	s.ended, s.err = true, err
-	close(s.done)
-	if s.onEnd != nil {
-		s.onEnd()
-	}
-}
-
-// OnEnd registers fn to run once when the subscription ends for a reason
-// other than Close, or runs it now if it already has.
-func (s *Subscriber) OnEnd(fn func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ended {
-		if s.err != nil {
-			fn()
-		}
-		return
-	}
-	s.onEnd = fn
 }

@@ -24,7 +24,7 @@ const (
 // latest, if not nil, returns the prices rendered into the first page.
 // When app.wasm has not been built, every request gets a 503 page that
 // says how to build it.
-func Handler(latest func() []stock.StockPriceEvent) http.Handler {
+func Handler(latest func() []stock.Latest) http.Handler {
 	h, err := New(files, latest)
 	if err != nil {
 		return notBuilt(err)
@@ -41,12 +41,12 @@ func Built() error {
 
 // New returns the PWA handler for the assets in fsys, which holds the
 // built files under "web/"; latest is as for Handler.
-func New(fsys fs.FS, latest func() []stock.StockPriceEvent) (http.Handler, error) {
+func New(fsys fs.FS, latest func() []stock.Latest) (http.Handler, error) {
 	a, err := loadAssets(fsys)
 	if err != nil {
 		return nil, err
 	}
-	ui.RoutesWithPrices(latest)
+	ui.RoutesWithPrices(prices(latest))
 	h := &app.Handler{
 		Name:            "StockStream",
 		ShortName:       "Stocks",
@@ -134,4 +134,20 @@ func notBuilt(err error) http.Handler {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		notBuiltPage.Execute(w, msg)
 	}))
+}
+
+// prices returns the events of the latest prices latest returns, as the
+// page renders them (nil if latest is nil).
+func prices(latest func() []stock.Latest) func() []stock.StockPriceEvent {
+	if latest == nil {
+		return nil
+	}
+	return func() []stock.StockPriceEvent {
+		ls := latest()
+		out := make([]stock.StockPriceEvent, len(ls))
+		for i, l := range ls {
+			out[i] = l.StockPriceEvent
+		}
+		return out
+	}
 }

@@ -23,7 +23,7 @@ func appHandler(log *slog.Logger, b backend.Broker) http.Handler {
 	if err := pwa.Built(); err != nil {
 		log.Warn("dashboard not built: run make build", "err", err)
 	}
-	return pwa.Handler(func() []stock.StockPriceEvent {
+	return pwa.Handler(func() []stock.Latest {
 		ctx, cancel := context.WithTimeout(context.Background(), prerenderTimeout)
 		defer cancel()
 		evs, err := b.Snapshot(ctx)
