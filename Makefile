@@ -54,7 +54,7 @@ fuzz: ## Fuzz every parser for FUZZTIME each (default 30s).
 		$(GO) test ./shared/stock -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s || exit 1; done
 	@for t in FuzzAppendEvent FuzzReader; do \
 		$(GO) test ./shared/sse -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s || exit 1; done
-	@for t in FuzzDecodeQuotes FuzzStreamQuery; do \
+	@for t in FuzzDecodeQuotes FuzzStreamQuery FuzzBarsQuery; do \
 		$(GO) test ./backend/http -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime 2s || exit 1; done
 
 bench: ## Load-test stockstream beside Mercure, Centrifuge, go-sse and r3labs/sse; writes BENCHMARKS.md (BENCH_QUICK=1: short run).
