@@ -16,24 +16,26 @@ func ev(sym string, at time.Duration, price string) stock.StockPriceEvent {
 	return stock.StockPriceEvent{Symbol: sym, Price: stock.MustParsePrice(price), Timestamp: day.Add(at)}
 }
 
-func TestBookBarsAcrossMinutes(t *testing.T) {
-	b := bars.NewBook()
-	b.Add([]stock.StockPriceEvent{
+func TestRingBarsAcrossMinutes(t *testing.T) {
+	var r bars.Ring
+	for _, e := range []stock.StockPriceEvent{
 		ev("AAPL", 30*time.Second, "10.01"),
 		ev("AAPL", 59*time.Second, "10.05"),
 		ev("AAPL", 60*time.Second, "10"),
-		ev("MSFT", 61*time.Second, "50"),
 		ev("AAPL", 119*time.Second, "10.02"),
-		ev("AAPL", 24*time.Hour+60*time.Second-time.Nanosecond, "11"), // slot of minute 0, a day later
-		ev("AAPL", 10*time.Second, "9"),                               // older than that slot holds
-	})
-	got := fmt.Sprint(b.Bars("AAPL"))
+		ev("AAPL", 24*time.Hour+60*time.Second-time.Nanosecond, "11"),                   // slot of minute 0, a day later
+		ev("AAPL", 10*time.Second, "9"),                                                 // older than that slot holds
+		{Symbol: "AAPL", Price: stock.MustParsePrice("8"), Timestamp: time.Unix(-1, 0)}, // not countable
+	} {
+		r.Count(e)
+	}
+	got := fmt.Sprint(r.Bars("AAPL"))
 	want := "[{AAPL 2026-03-02 00:01:00 +0000 UTC 10 10.02 10 10.02 2} {AAPL 2026-03-03 00:00:00 +0000 UTC 11 11 11 11 1}]"
 	if got != want {
 		t.Fatalf("bars\n got %s\nwant %s", got, want)
 	}
-	if got := b.Bars("GOOG"); got != nil {
-		t.Fatalf("bars of an unknown symbol: %v", got)
+	if got := new(bars.Ring).Bars("GOOG"); got != nil {
+		t.Fatalf("bars of an empty ring: %v", got)
 	}
 }
 
@@ -76,13 +78,15 @@ func TestFoldEqualsOneByOne(t *testing.T) {
 			at := time.Duration(rng.IntN(3*24*60)) * time.Minute / time.Duration(1+rng.IntN(200))
 			batch = append(batch, ev([]string{"A", "B"}[rng.IntN(2)], at, fmt.Sprint(1+rng.IntN(5))))
 		}
-		one, folded := bars.NewBook(), map[string]*bars.Ring{"A": new(bars.Ring), "B": new(bars.Ring)}
-		one.Add(batch)
+		one, folded := map[string]*bars.Ring{"A": new(bars.Ring), "B": new(bars.Ring)}, map[string]*bars.Ring{"A": new(bars.Ring), "B": new(bars.Ring)}
+		for _, e := range batch {
+			one[e.Symbol].Count(e)
+		}
 		for _, p := range bars.Fold(batch) {
 			folded[p.Symbol].Add(p.Slot)
 		}
 		for _, sym := range []string{"A", "B"} {
-			if got, want := fmt.Sprint(bars.Window(sym, folded[sym][:])), fmt.Sprint(one.Bars(sym)); got != want {
+			if got, want := fmt.Sprint(folded[sym].Bars(sym)), fmt.Sprint(one[sym].Bars(sym)); got != want {
 				t.Fatalf("round %d, %s: folded\n%s\none by one\n%s", round, sym, got, want)
 			}
 		}
@@ -108,5 +112,16 @@ func TestOpen(t *testing.T) {
 	}
 	if got := (bars.Open{}).Merge(o); got != o {
 		t.Fatalf("zero open merged with %v = %v", o, got)
+	}
+}
+
+func TestDayIsSessionDay(t *testing.T) {
+	for _, ts := range []time.Time{
+		day, day.Add(-time.Nanosecond), day.Add(24*time.Hour - time.Nanosecond), time.Unix(0, 0), time.Unix(-1, 0), time.Unix(-86400, 0),
+		time.Date(2026, 3, 2, 23, 30, 0, 0, time.FixedZone("east", 3*3600)),
+	} {
+		if got, want := bars.Day(ts), stock.SessionDay(ts).Unix()/86400; got != want {
+			t.Errorf("Day(%v) = %d, want %d", ts, got, want)
+		}
 	}
 }

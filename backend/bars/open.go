@@ -14,8 +14,16 @@ type Open struct {
 	Price stock.Price
 }
 
-// Day returns the UTC day of t, in days since 1970-01-01.
-func Day(t time.Time) int64 { return stock.SessionDay(t).Unix() / 86400 }
+// Day returns the UTC day of t (its stock.SessionDay), in days since
+// 1970-01-01: Unix time has no leap seconds, so every day is 86,400 s.
+func Day(t time.Time) int64 {
+	sec := t.Unix()
+	day := sec / 86400
+	if sec < 0 && sec%86400 != 0 {
+		day-- // round towards the past
+	}
+	return day
+}
 
 // Next returns the open after ev is received.
 func (o Open) Next(ev stock.StockPriceEvent) Open {

@@ -33,19 +33,20 @@ type Broker struct {
 	hub *fanout.Hub
 	now func() time.Time
 
-	mu     sync.Mutex
-	ring   []*backend.Event // ring[seq % len(ring)]
-	head   uint64           // newest seq; ring holds (head-count, head]
-	count  int              // events held, at most len(ring)
-	latest map[string]latest
-	bars   *bars.Book
-	closed bool
+	mu      sync.Mutex
+	ring    []*backend.Event // ring[seq % len(ring)]
+	head    uint64           // newest seq; ring holds (head-count, head]
+	count   int              // events held, at most len(ring)
+	symbols map[string]*symbol
+	closed  bool
 }
 
-// latest is a symbol's latest event and session open.
-type latest struct {
-	ev   *backend.Event
-	open bars.Open
+// symbol is what the broker keeps of one symbol: its latest event, session
+// open and one-minute bars.
+type symbol struct {
+	latest *backend.Event
+	open   bars.Open
+	bars   bars.Ring
 }
 
 var _ backend.Broker = (*Broker)(nil)
@@ -63,12 +64,11 @@ func New(opts Options) *Broker {
 		head = backend.ClockSeq()
 	}
 	return &Broker{
-		hub:    fanout.NewHub(opts.Queue),
-		now:    opts.Now,
-		ring:   make([]*backend.Event, opts.History),
-		head:   head,
-		latest: make(map[string]latest),
-		bars:   bars.NewBook(),
+		hub:     fanout.NewHub(opts.Queue),
+		now:     opts.Now,
+		ring:    make([]*backend.Event, opts.History),
+		head:    head,
+		symbols: make(map[string]*symbol),
 	}
 }
 
@@ -86,13 +86,29 @@ func (b *Broker) Publish(_ context.Context, quotes []stock.Quote) ([]stock.Stock
 		ev := backend.NewEvent(b.head, out[i])
 		b.ring[b.head%uint64(len(b.ring))] = ev
 		b.count = min(b.count+1, len(b.ring))
-		l := b.latest[ev.Stock.Symbol]
-		b.latest[ev.Stock.Symbol] = latest{ev: ev, open: l.open.Next(ev.Stock)}
+		b.symbol(ev.Stock.Symbol).update(ev)
 		events[i], out[i] = ev, ev.Stock
 	}
-	b.bars.Add(out)
 	b.hub.Deliver(events)
 	return out, nil
+}
+
+// symbol returns the state of sym, made on its first event.
+func (b *Broker) symbol(sym string) *symbol {
+	s := b.symbols[sym]
+	if s == nil {
+		s = new(symbol)
+		b.symbols[sym] = s
+	}
+	return s
+}
+
+// update makes ev the symbol's latest event and counts it in its open and
+// bars.
+func (s *symbol) update(ev *backend.Event) {
+	s.latest = ev
+	s.open = s.open.Next(ev.Stock)
+	s.bars.Count(ev.Stock)
 }
 
 // Subscribe registers the subscriber and, atomically with it, decides how
@@ -126,9 +142,9 @@ func (b *Broker) replay(seq uint64, sub *fanout.Subscriber) []*backend.Event {
 }
 
 func (b *Broker) snapshot(symbols []string) []stock.Latest {
-	out := make([]stock.Latest, 0, len(b.latest))
-	for _, l := range b.latest {
-		out = append(out, l.open.Latest(l.ev.Stock))
+	out := make([]stock.Latest, 0, len(b.symbols))
+	for _, s := range b.symbols {
+		out = append(out, s.open.Latest(s.latest.Stock))
 	}
 	return backend.SnapshotOf(out, symbols)
 }
@@ -144,18 +160,21 @@ func (b *Broker) Snapshot(context.Context) ([]stock.Latest, error) {
 func (b *Broker) Latest(_ context.Context, symbol string) (stock.Latest, bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	l, ok := b.latest[symbol]
+	s, ok := b.symbols[symbol]
 	if !ok {
 		return stock.Latest{}, false, nil
 	}
-	return l.open.Latest(l.ev.Stock), true, nil
+	return s.open.Latest(s.latest.Stock), true, nil
 }
 
 // Bars returns the one-minute bars of one symbol.
 func (b *Broker) Bars(_ context.Context, symbol string) ([]stock.Bar, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.bars.Bars(symbol), nil
+	if s, ok := b.symbols[symbol]; ok {
+		return s.bars.Bars(symbol), nil
+	}
+	return nil, nil
 }
 
 // Ready reports an error once the broker is closed.

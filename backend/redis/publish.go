@@ -65,13 +65,17 @@ for j = 1, nsym do
   end
   local e = 6 + 3 * (last - 1)
   redis.call('HSET', KEYS[3], sym, ids[last] .. ' ' .. ARGV[e + 1] .. ' ' .. ARGV[e + 2] .. ' ' .. day .. ' ' .. open)
-  if redis.call('STRLEN', KEYS[3 + j]) < RING then
-    redis.call('SETRANGE', KEYS[3 + j], RING - 1, '\0')
-  end
   a = a + 4
 end
+local sized = {}
 for k = 1, npart do
   local key = KEYS[3 + tonumber(ARGV[a])]
+  if not sized[key] then
+    if redis.call('STRLEN', key) < RING then
+      redis.call('SETRANGE', key, RING - 1, '\0')
+    end
+    sized[key] = true
+  end
   local minute, count = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   local o, h, l, c = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
   local off = (minute % 1440) * RECORD

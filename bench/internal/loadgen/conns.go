@@ -24,6 +24,31 @@ type receiver struct {
 	got, gaps, dups atomic.Uint64
 	dead            atomic.Bool
 	err             atomic.Pointer[error] // why the stream ended, if it did early
+	// finals, for a conflated stream, holds the last sequence number
+	// received per symbol (indexed as symbols): gaps are then expected.
+	finals []atomic.Uint64
+}
+
+// staleFinals returns how many symbols' last received event is not the
+// symbol's last published one, last being the last sequence published.
+func (r *receiver) staleFinals(last uint64) uint64 {
+	n := uint64(len(r.finals))
+	stale := uint64(0)
+	for k := range r.finals {
+		if want := lastOf(uint64(k), n, last); want > 0 && r.finals[k].Load() != want {
+			stale++
+		}
+	}
+	return stale
+}
+
+// lastOf returns the largest sequence number up to last that belongs to
+// symbol k of n (seq % n == k), or 0 if none.
+func lastOf(k, n, last uint64) uint64 {
+	if last < k {
+		return 0
+	}
+	return last - (last-k)%n
 }
 
 // clock turns sequence numbers into the time they were published, relative
@@ -61,11 +86,14 @@ func (r *receiver) run(c *clock, h *hist.Histogram, bufSize int) {
 			continue
 		}
 		r.last.Store(seq)
+		if r.finals != nil {
+			r.finals[seq%uint64(len(r.finals))].Store(seq)
+		}
 		floor := c.floor.Load()
 		if seq <= floor {
 			continue
 		}
-		if from := max(prev, floor); seq > from+1 {
+		if from := max(prev, floor); seq > from+1 && r.finals == nil {
 			r.gaps.Add(seq - from - 1)
 		}
 		r.got.Add(1)
@@ -79,8 +107,9 @@ func (r *receiver) run(c *clock, h *hist.Histogram, bufSize int) {
 
 // openAll dials n streams with the given number of concurrent dialers and
 // returns those that opened, with the errors of those that did not (the
-// first few messages and the total count).
-func openAll(ctx context.Context, target *url.URL, n, workers, sources int) ([]*receiver, []string, int) {
+// first few messages and the total count). Conflated streams track the
+// last event of each symbol.
+func openAll(ctx context.Context, target *url.URL, n, workers, sources int, conflated bool) ([]*receiver, []string, int) {
 	header := http.Header{"Accept": {"text/event-stream"}, "Cache-Control": {"no-cache"}}
 	out := make([]*receiver, n)
 	var mu sync.Mutex
@@ -106,6 +135,9 @@ func openAll(ctx context.Context, target *url.URL, n, workers, sources int) ([]*
 					continue
 				}
 				out[i] = &receiver{id: i, stream: s}
+				if conflated {
+					out[i].finals = make([]atomic.Uint64, len(symbols))
+				}
 			}
 		})
 	}
