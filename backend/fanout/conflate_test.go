@@ -161,8 +161,49 @@ func TestConflatedSkipThrough(t *testing.T) {
 	sub := h.Add(nil, time.Hour)
 	h.Deliver(events(1, 4, "AAPL", "MSFT", "GOOG"))
 	sub.SkipThrough(3) // MSFT 2 and GOOG 3 were in the replay
-	h.Deliver(events(2, 1, "MSFT"))
+	sub.SkipThrough(1) // lower: no effect
 	if got := seqs(sub.Next(nil)); got != "4AAPL " {
 		t.Fatalf("after SkipThrough(3): %s, want only 4", got)
 	}
+	h.Deliver(events(3, 1, "MSFT")) // not newer than what the hub delivered: ignored
+	h.Deliver(events(5, 1, "MSFT"))
+	if got := seqs(sub.Next(nil)); got != "5MSFT " {
+		t.Fatalf("then %s, want only 5", got)
+	}
+}
+
+func TestConflatedSubscribersOfAWindowShareTheirFilter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := fanout.NewHub(0)
+		defer h.Close()
+		early := h.Add(nil, 100*time.Millisecond)
+		h.Deliver(events(1, 2, "AAPL", "MSFT"))
+		late := h.Add(nil, 100*time.Millisecond)
+		msft := h.Add([]string{"MSFT"}, 100*time.Millisecond)
+		h.Deliver(events(3, 1, "GOOG"))
+		if n := h.Len(); n != 3 {
+			t.Fatalf("Len %d, want 3", n)
+		}
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		if got := seqs(early.Next(nil)); !ready(early) || got != "1AAPL 2MSFT 3GOOG " {
+			t.Fatalf("the first subscriber got %q", got)
+		}
+		if got := seqs(late.Next(nil)); !ready(late) || got != "3GOOG " {
+			t.Fatalf("a subscriber that joined after 2 got %q, want only what followed", got)
+		}
+		if ready(msft) {
+			t.Fatalf("the MSFT subscriber was made ready with %q; MSFT did not change since it joined", seqs(msft.Next(nil)))
+		}
+		h.Deliver(events(4, 1, "MSFT"))
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		if got := seqs(msft.Next(nil)); !ready(msft) || got != "4MSFT " {
+			t.Fatalf("the MSFT subscriber got %q", got)
+		}
+		late.Close()
+		if n := h.Len(); n != 2 {
+			t.Fatalf("Len %d after a Close, want 2", n)
+		}
+	})
 }

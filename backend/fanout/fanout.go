@@ -1,10 +1,11 @@
 // Package fanout delivers published events to many subscribers without ever
 // blocking the publisher. Each subscriber has a bounded queue; a subscriber
 // that overflows it is disconnected with backend.ErrSlowSubscriber and
-// resumes with Last-Event-ID. A conflated subscriber keeps only the latest
-// pending event per symbol instead, is made ready once per window by a
-// ticker it shares with every subscriber of the same window, and never
-// overflows. Brokers use one Hub for their local subscribers.
+// resumes with Last-Event-ID. Conflated subscribers have no queue: those
+// of one window length and symbol filter share the latest event of each
+// symbol, and a ticker shared by every subscriber of the window length
+// makes them ready once per window; they never overflow. Brokers use one
+// Hub for their local subscribers.
 package fanout
 
 import (
@@ -22,8 +23,9 @@ const DefaultQueue = 4096
 // Hub is the set of local subscribers of one broker.
 type Hub struct {
 	mu       sync.Mutex
-	subs     map[*Subscriber]struct{}
+	subs     map[*Subscriber]struct{} // queued subscribers
 	windows  map[time.Duration]*window
+	last     uint64 // Seq of the last event delivered
 	maxQueue int
 	closed   bool
 }
@@ -47,17 +49,13 @@ func NewHub(maxQueue int) *Hub {
 // nothing published meanwhile is missed.
 func (h *Hub) Add(symbols []string, conflate time.Duration) *Subscriber {
 	s := &Subscriber{
-		hub:    h,
-		ready:  make(chan struct{}, 1),
-		done:   make(chan struct{}),
-		max:    h.maxQueue,
-		window: max(conflate, 0),
+		hub:   h,
+		ready: make(chan struct{}, 1),
+		done:  make(chan struct{}),
+		max:   h.maxQueue,
 	}
 	if len(symbols) > 0 {
 		s.symbols = slices.Clone(symbols)
-	}
-	if s.window > 0 {
-		s.latest = make(map[string]*backend.Event)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -65,22 +63,32 @@ func (h *Hub) Add(symbols []string, conflate time.Duration) *Subscriber {
 		s.end(backend.ErrClosed)
 		return s
 	}
-	h.subs[s] = struct{}{}
-	if s.window > 0 {
-		h.joinLocked(s)
+	if conflate > 0 {
+		s.sent.Store(h.last)
+		h.joinLocked(s, conflate)
+		return s
 	}
+	h.subs[s] = struct{}{}
 	return s
 }
 
-// Deliver queues events, in order, to every subscriber whose filter matches.
+// Deliver queues events, in order, to every subscriber whose filter
+// matches, and makes them the latest of their symbols for conflated ones.
 // It never blocks on a subscriber.
 func (h *Hub) Deliver(events []*backend.Event) {
+	if len(events) == 0 {
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.last = events[len(events)-1].Seq
 	for s := range h.subs {
 		if !s.push(events) {
-			h.removeLocked(s)
+			delete(h.subs, s)
 		}
+	}
+	for _, w := range h.windows {
+		w.deliver(events)
 	}
 }
 
@@ -88,7 +96,11 @@ func (h *Hub) Deliver(events []*backend.Event) {
 func (h *Hub) Len() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.subs)
+	n := len(h.subs)
+	for _, w := range h.windows {
+		n += w.len()
+	}
+	return n
 }
 
 // Close ends every subscription with backend.ErrClosed and stops every
@@ -99,22 +111,25 @@ func (h *Hub) Close() {
 	h.closed = true
 	for s := range h.subs {
 		s.end(backend.ErrClosed)
-		h.removeLocked(s)
+		delete(h.subs, s)
+	}
+	for d, w := range h.windows {
+		w.close()
+		delete(h.windows, d)
 	}
 }
 
+// remove unregisters s.
 func (h *Hub) remove(s *Subscriber) {
 	h.mu.Lock()
-	h.removeLocked(s)
-	h.mu.Unlock()
-}
-
-func (h *Hub) removeLocked(s *Subscriber) {
-	if _, ok := h.subs[s]; !ok {
+	defer h.mu.Unlock()
+	if s.group == nil {
+		delete(h.subs, s)
 		return
 	}
-	delete(h.subs, s)
-	if s.window > 0 {
-		h.leaveLocked(s)
+	w := h.windows[s.group.period]
+	if w != nil && w.leave(s) {
+		w.close()
+		delete(h.windows, s.group.period)
 	}
 }

@@ -1,11 +1,9 @@
 package fanout
 
 import (
-	"cmp"
-	"maps"
 	"slices"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/stockstream/stockstream/backend"
 )
@@ -16,39 +14,35 @@ type Subscriber struct {
 	hub     *Hub
 	symbols []string // nil: every symbol
 	max     int
-	window  time.Duration // 0: every event is queued; else conflated
+	group   *group        // a conflated subscriber's group, set once by Add
 	ready   chan struct{} // capacity 1: "events are pending"
 	done    chan struct{}
+	// sent is, for a conflated subscriber, the Seq of the last event it was
+	// sent or skipped: later ones in its group are pending. It is atomic so
+	// that Next never holds the subscriber's lock with its group's.
+	sent atomic.Uint64
 
-	mu     sync.Mutex
-	queue  []*backend.Event
-	latest map[string]*backend.Event // conflated: the latest pending event per symbol
-	floor  uint64                    // events with Seq <= floor are not queued
-	err    error
-	ended  bool
-	onEnd  func()
+	mu    sync.Mutex
+	queue []*backend.Event
+	floor uint64 // events with Seq <= floor are not queued
+	err   error
+	ended bool
+	onEnd func()
 }
 
 var _ backend.Subscription = (*Subscriber)(nil)
 
-// push queues the matching events, or for a conflated subscriber keeps the
-// latest per symbol. It returns false when the subscriber overflowed (and
-// is now ended) or had already ended.
+// push queues the matching events. It returns false when the subscriber
+// overflowed (and is now ended) or had already ended.
 func (s *Subscriber) push(events []*backend.Event) bool {
 	s.mu.Lock()
 	if s.ended {
 		s.mu.Unlock()
 		return false
 	}
-	added := false
+	n := len(s.queue)
 	for _, ev := range events {
-		if ev.Seq <= s.floor || !s.Wants(ev.Stock.Symbol) {
-			continue
-		}
-		added = true
-		if s.latest != nil {
-			s.latest[ev.Stock.Symbol] = ev
-		} else {
+		if ev.Seq > s.floor && s.Wants(ev.Stock.Symbol) {
 			s.queue = append(s.queue, ev)
 		}
 	}
@@ -58,22 +52,12 @@ func (s *Subscriber) push(events []*backend.Event) bool {
 		s.mu.Unlock()
 		return false
 	}
+	added := len(s.queue) > n
 	s.mu.Unlock()
-	if added && s.window == 0 {
+	if added {
 		s.signal()
 	}
 	return true
-}
-
-// release makes a conflated subscriber ready if events are pending: its
-// window's ticker calls it.
-func (s *Subscriber) release() {
-	s.mu.Lock()
-	pending := len(s.latest) > 0 && !s.ended
-	s.mu.Unlock()
-	if pending {
-		s.signal()
-	}
 }
 
 // signal says "events are pending": the one place that makes a subscriber
@@ -90,26 +74,6 @@ func (s *Subscriber) Wants(symbol string) bool {
 	return s.symbols == nil || slices.Contains(s.symbols, symbol)
 }
 
-// Conflate returns what the subscriber is sent of events, a replay in id
-// order: all of them, or for a conflated subscriber the latest event of
-// each symbol, still in id order.
-func (s *Subscriber) Conflate(events []*backend.Event) []*backend.Event {
-	if s.window == 0 || len(events) == 0 {
-		return events
-	}
-	last := make(map[string]uint64)
-	for _, ev := range events {
-		last[ev.Stock.Symbol] = ev.Seq
-	}
-	out := make([]*backend.Event, 0, len(last))
-	for _, ev := range events {
-		if last[ev.Stock.Symbol] == ev.Seq {
-			out = append(out, ev)
-		}
-	}
-	return out
-}
-
 // SkipThrough drops pending events with Seq <= seq and keeps later ones with
 // such a Seq out, for brokers whose replay overlaps the live events.
 func (s *Subscriber) SkipThrough(seq uint64) {
@@ -120,26 +84,38 @@ func (s *Subscriber) SkipThrough(seq uint64) {
 	}
 	s.floor = seq
 	s.queue = slices.DeleteFunc(s.queue, func(ev *backend.Event) bool { return ev.Seq <= seq })
-	maps.DeleteFunc(s.latest, func(_ string, ev *backend.Event) bool { return ev.Seq <= seq })
+	s.markSent(seq)
 }
 
-// Ready is signalled when events are pending: at once for a plain
+// markSent raises the Seq of the last event a conflated subscriber was
+// sent.
+func (s *Subscriber) markSent(seq uint64) {
+	for {
+		sent := s.sent.Load()
+		if seq <= sent || s.sent.CompareAndSwap(sent, seq) {
+			return
+		}
+	}
+}
+
+// Ready is signalled when events are pending: at once for a queued
 // subscriber, at the next tick of its window for a conflated one.
 func (s *Subscriber) Ready() <-chan struct{} { return s.ready }
 
-// Next appends the pending events to dst, in order, and returns it.
+// Next appends the pending events to dst, in order, and returns it: for a
+// conflated subscriber, the latest event of each symbol changed since the
+// last Next.
 func (s *Subscriber) Next(dst []*backend.Event) []*backend.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.latest != nil {
+	if s.group != nil {
 		n := len(dst)
-		for _, ev := range s.latest {
-			dst = append(dst, ev)
+		dst = s.group.since(s.sent.Load(), dst)
+		if len(dst) > n {
+			s.markSent(dst[len(dst)-1].Seq)
 		}
-		clear(s.latest)
-		slices.SortFunc(dst[n:], func(a, b *backend.Event) int { return cmp.Compare(a.Seq, b.Seq) })
 		return dst
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	dst = append(dst, s.queue...)
 	clear(s.queue)
 	if cap(s.queue) > 256 {
@@ -166,7 +142,6 @@ func (s *Subscriber) Close() {
 	s.mu.Lock()
 	s.ended = true
 	s.queue = nil
-	clear(s.latest)
 	s.mu.Unlock()
 }
 
