@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -129,8 +130,6 @@ func latestIDs(ls []stock.Latest) []string {
 	return out
 }
 
-func equal(a, b []string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
-
 func testIDsStrictlyIncrease(t *testing.T, nb Factory) {
 	b := open(t, nb, 100, 0)
 	var last uint64
@@ -167,7 +166,7 @@ func testResumeExactlyAfter(t *testing.T, nb Factory) {
 	if !o.Resumed {
 		t.Fatalf("resume from held id %s: got a snapshot", evs[3].ID)
 	}
-	if want := eventIDs(evs[4:]); !equal(ids(o.Replay), want) {
+	if want := eventIDs(evs[4:]); !slices.Equal(ids(o.Replay), want) {
 		t.Fatalf("replay %v, want exactly %v", ids(o.Replay), want)
 	}
 }
@@ -245,7 +244,7 @@ func testNoGapReplayLive(t *testing.T, nb Factory) {
 	}
 	got := ids(o.Replay)
 	got = append(got, ids(Receive(t, sub, len(published)-len(got)))...)
-	if want := eventIDs(published); !equal(got, want) {
+	if want := eventIDs(published); !slices.Equal(got, want) {
 		t.Fatalf("replay+live = %d events %v…, want %d events, none missing or twice", len(got), got[:min(5, len(got))], len(want))
 	}
 }
@@ -283,7 +282,7 @@ func testNoGapSnapshotLive(t *testing.T, nb Factory) {
 			want = append(want, ev.ID)
 		}
 	}
-	if got := ids(Receive(t, sub, len(want))); !equal(got, want) {
+	if got := ids(Receive(t, sub, len(want))); !slices.Equal(got, want) {
 		t.Fatalf("live after head %d = %d events, want %d: none missing or twice", o.Head, len(got), len(want))
 	}
 }
@@ -300,7 +299,7 @@ func testFilter(t *testing.T, nb Factory) {
 		t.Fatalf("filtered live %v, want only %s", ids(got), evs[1].ID)
 	}
 	o, _ = MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[1].ID, Symbols: []string{"AAPL", "GOOG"}})
-	if want := []string{evs[0].ID, evs[2].ID}; !equal(ids(o.Replay), want) {
+	if want := []string{evs[0].ID, evs[2].ID}; !slices.Equal(ids(o.Replay), want) {
 		t.Fatalf("filtered replay %v, want %v", ids(o.Replay), want)
 	}
 }
@@ -324,7 +323,7 @@ func testSlowDropped(t *testing.T, nb Factory) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a subscriber that never read was not dropped")
 	}
-	if !equal(ids(got), eventIDs(published)) {
+	if !slices.Equal(ids(got), eventIDs(published)) {
 		t.Fatalf("fast subscriber got %d events, want all %d in order", len(got), len(published))
 	}
 }
@@ -341,7 +340,7 @@ func testLatest(t *testing.T, nb Factory) {
 		t.Fatalf("latest MSFT = %+v %v %v, want %+v", ev, ok, err, evs[1])
 	}
 	snap, err := b.Snapshot(ctx)
-	if err != nil || !equal(latestIDs(snap), []string{evs[3].ID, evs[1].ID}) {
+	if err != nil || !slices.Equal(latestIDs(snap), []string{evs[3].ID, evs[1].ID}) {
 		t.Fatalf("snapshot %v %v, want AAPL %s then MSFT %s", latestIDs(snap), err, evs[3].ID, evs[1].ID)
 	}
 	if err := b.Ready(ctx); err != nil {

@@ -1,6 +1,7 @@
 package brokertest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -43,7 +44,7 @@ func testConflatedResume(t *testing.T, nb Factory) {
 	if !o.Resumed {
 		t.Fatal("conflated resume from a held id got a snapshot")
 	}
-	if want := lastPerSymbol(after); !equal(ids(o.Replay), want) {
+	if want := lastPerSymbol(after); !slices.Equal(ids(o.Replay), want) {
 		t.Fatalf("conflated replay %v, want the latest of each changed symbol in id order %v", ids(o.Replay), want)
 	}
 	o, _ = MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[2].ID, Conflate: time.Hour, Symbols: []string{"MSFT"}})
@@ -94,7 +95,7 @@ func testConflatedNeverOverflows(t *testing.T, nb Factory) {
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{Conflate: 10 * time.Millisecond})
 	published := MustPublish(t, b, interleaved(20*queue, "AAPL", "MSFT", "GOOG"))
 	got := Receive(t, sub, 3)
-	if want := lastPerSymbol(published); !equal(ids(got), want) {
+	if want := lastPerSymbol(published); !slices.Equal(ids(got), want) {
 		t.Fatalf("a conflated subscriber that read late got %v, want only the latest per symbol %v", ids(got), want)
 	}
 	if sub.Err() != nil {

@@ -59,7 +59,7 @@ func TestSnapshotsCarrySessionOpen(t *testing.T) {
 		t.Fatalf("snapshot %s lacks the open", body)
 	}
 	_, r := openStream(t, s.URL+"/stocks?symbols=BARS", nil)
-	if ev := readOpening(t, r); ev.Event != stock.EventSnapshot || !strings.HasSuffix(ev.Data, open+"]") {
+	if ev := readOpening(t, r); ev.Type != stock.EventSnapshot || !strings.HasSuffix(ev.Data, open+"]") {
 		t.Fatalf("stream snapshot %+v lacks the open", ev)
 	}
 }

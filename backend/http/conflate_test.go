@@ -1,7 +1,6 @@
 package http_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -19,10 +18,10 @@ import (
 
 // frames parses what a stream wrote into its events; heartbeats and
 // retry lines are skipped.
-func frames(t *testing.T, written string) []sse.Event {
+func frames(t *testing.T, written string) []sse.Owned {
 	t.Helper()
-	r := sse.NewReader(bufio.NewReader(strings.NewReader(written)), 1<<20)
-	var out []sse.Event
+	r := sse.NewReader(strings.NewReader(written), 1<<20)
+	var out []sse.Owned
 	for {
 		ev, err := r.Next()
 		if err == io.EOF {
@@ -31,18 +30,16 @@ func frames(t *testing.T, written string) []sse.Event {
 		if err != nil {
 			t.Fatalf("parsing %q: %v", written, err)
 		}
-		if ev.Event != "" {
-			out = append(out, ev)
-		}
+		out = append(out, ev.Own())
 	}
 }
 
 // decoded returns the stockUpdate events of frames, failing on any other.
-func decoded(t *testing.T, fs []sse.Event) []stock.StockPriceEvent {
+func decoded(t *testing.T, fs []sse.Owned) []stock.StockPriceEvent {
 	t.Helper()
 	out := make([]stock.StockPriceEvent, len(fs))
 	for i, f := range fs {
-		if f.Event != stock.EventUpdate || json.Unmarshal([]byte(f.Data), &out[i]) != nil || out[i].ID != f.ID {
+		if f.Type != stock.EventUpdate || json.Unmarshal([]byte(f.Data), &out[i]) != nil || out[i].ID != f.ID {
 			t.Fatalf("frame %+v: want a stockUpdate", f)
 		}
 	}
@@ -112,7 +109,7 @@ func TestConflatedStreamAt1000PerSecond(t *testing.T) {
 		srv := stockhttp.New(stockhttp.Config{Broker: b, Heartbeat: time.Hour, Logger: quietLogger()})
 		w, _ := serveStream(t, srv, "/stocks?conflate=100ms", nil)
 		synctest.Wait()
-		if got := frames(t, w.take()); len(got) != 1 || got[0].Event != stock.EventSnapshot {
+		if got := frames(t, w.take()); len(got) != 1 || got[0].Type != stock.EventSnapshot {
 			t.Fatalf("opening %+v, want the snapshot", got)
 		}
 		n := 0
@@ -186,7 +183,7 @@ func TestConflateValuesAccepted(t *testing.T) {
 	publish(t, s.Broker, quotes("AAPL", 1))
 	for _, v := range []string{"10ms", "250ms", "1.5s", "60s", "1m", "10.9ms"} {
 		_, r := openStream(t, s.URL+"/stocks?conflate="+v, nil)
-		if ev := readOpening(t, r); ev.Event != stock.EventSnapshot {
+		if ev := readOpening(t, r); ev.Type != stock.EventSnapshot {
 			t.Fatalf("conflate=%s opened with %+v, want the snapshot", v, ev)
 		}
 	}

@@ -90,22 +90,24 @@ func openStream(t testing.TB, url string, header http.Header) (*http.Response, *
 }
 
 // next reads the next event or fails.
-func next(t testing.TB, r *sse.Reader) sse.Event {
+func next(t testing.TB, r *sse.Reader) sse.Owned {
 	t.Helper()
 	ev, err := r.Next()
 	if err != nil {
 		t.Fatalf("reading stream: %v", err)
 	}
-	return ev
+	return ev.Own()
 }
 
-// readOpening reads the retry frame and returns the frame after it.
-func readOpening(t testing.TB, r *sse.Reader) sse.Event {
+// readOpening reads the first event and checks that "retry:" came before
+// it.
+func readOpening(t testing.TB, r *sse.Reader) sse.Owned {
 	t.Helper()
-	if ev := next(t, r); ev.Retry == 0 {
-		t.Fatalf("stream did not open with retry:, got %+v", ev)
+	ev := next(t, r)
+	if r.Retry() == 0 {
+		t.Fatalf("stream did not open with retry:, got %+v first", ev)
 	}
-	return next(t, r)
+	return ev
 }
 
 // updates reads n stockUpdate events and returns them decoded.
@@ -114,8 +116,8 @@ func updates(t testing.TB, r *sse.Reader, n int) []stock.StockPriceEvent {
 	out := make([]stock.StockPriceEvent, 0, n)
 	for len(out) < n {
 		ev := next(t, r)
-		if ev.Event != stock.EventUpdate {
-			t.Fatalf("got %q event, want stockUpdate", ev.Event)
+		if ev.Type != stock.EventUpdate {
+			t.Fatalf("got %q event, want stockUpdate", ev.Type)
 		}
 		var e stock.StockPriceEvent
 		if err := json.Unmarshal([]byte(ev.Data), &e); err != nil {

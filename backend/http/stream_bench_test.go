@@ -2,7 +2,6 @@ package http_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 
 	stockhttp "github.com/stockstream/stockstream/backend/http"
 	"github.com/stockstream/stockstream/backend/inmem"
+	"github.com/stockstream/stockstream/shared/sse"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -82,14 +82,13 @@ func (bs *benchStreams) open(b *testing.B, addr string) {
 		b.Fatalf("opening stream: %v %v", err, resp)
 	}
 	bs.wg.Go(func() {
-		r := bufio.NewReaderSize(resp.Body, 16<<10)
-		prefix := []byte("event: stockUpdate")
+		r := sse.NewReader(resp.Body, 16<<10)
 		for {
-			line, err := r.ReadSlice('\n')
-			if err != nil && err != bufio.ErrBufferFull {
+			ev, err := r.Next()
+			if err != nil {
 				return
 			}
-			if bytes.HasPrefix(line, prefix) && bs.received.Add(1) == bs.target.Load() {
+			if string(ev.Type) == stock.EventUpdate && bs.received.Add(1) == bs.target.Load() {
 				select {
 				case bs.reached <- struct{}{}:
 				default:

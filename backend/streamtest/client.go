@@ -91,14 +91,14 @@ func (c *Client) read(r *sse.Reader, lastCents int64) (bool, error) {
 		if err != nil {
 			return false, nil // dropped: resume
 		}
-		switch ev.Event {
+		switch string(ev.Type) {
 		case stock.EventSnapshot:
 			if c.LastID != "" {
 				return false, fmt.Errorf("snapshot on resume from %s: the server no longer held what followed it", c.LastID)
 			}
 		case stock.EventUpdate:
 			var e stock.StockPriceEvent
-			if err := json.Unmarshal([]byte(ev.Data), &e); err != nil {
+			if err := json.Unmarshal(ev.Data, &e); err != nil {
 				return false, err
 			}
 			cents := e.Price.Micros() / 10_000

@@ -1,5 +1,6 @@
-// Package sse holds the Server-Sent Events wire format in one place: Append*
-// functions encode frames once so a server can share the bytes between
-// subscribers, and Reader decodes a stream for Go clients (tests, the load
-// generator).
+// Package sse holds the Server-Sent Events wire format in one place for
+// every Go program of the project: AppendEvent and friends encode frames
+// once so that a server shares the bytes between subscribers, and Reader
+// decodes a stream, as the HTML standard says and without allocating per
+// event, for the Go client, the tests and the load generator.
 package sse

@@ -150,7 +150,7 @@ func (s *syncBuffer) String() string {
 
 // stream is an open GET /stocks whose events arrive on a channel.
 type stream struct {
-	events chan sse.Event
+	events chan sse.Owned
 	cancel context.CancelFunc
 }
 
@@ -171,7 +171,7 @@ func openStream(t testing.TB, in *instance, lastID string) *stream {
 		cancel()
 		t.Fatalf("GET /stocks: %s", resp.Status)
 	}
-	s := &stream{events: make(chan sse.Event, 1024), cancel: cancel}
+	s := &stream{events: make(chan sse.Owned, 1024), cancel: cancel}
 	go func() {
 		defer close(s.events)
 		defer resp.Body.Close()
@@ -181,9 +181,7 @@ func openStream(t testing.TB, in *instance, lastID string) *stream {
 			if err != nil {
 				return
 			}
-			if ev.Data != "" {
-				s.events <- ev
-			}
+			s.events <- ev.Own()
 		}
 	}()
 	t.Cleanup(cancel)
@@ -192,7 +190,7 @@ func openStream(t testing.TB, in *instance, lastID string) *stream {
 
 // next returns the next event, failing after 15 seconds or if the stream
 // ends.
-func (s *stream) next(t testing.TB) sse.Event {
+func (s *stream) next(t testing.TB) sse.Owned {
 	t.Helper()
 	select {
 	case ev, ok := <-s.events:
@@ -203,7 +201,7 @@ func (s *stream) next(t testing.TB) sse.Event {
 	case <-time.After(15 * time.Second):
 		t.Fatal("no event within 15s")
 	}
-	return sse.Event{}
+	return sse.Owned{}
 }
 
 // updates returns the ids of the next n stockUpdate events.
@@ -211,7 +209,7 @@ func (s *stream) updates(t testing.TB, n int) []string {
 	t.Helper()
 	var ids []string
 	for len(ids) < n {
-		if ev := s.next(t); ev.Event == stock.EventUpdate {
+		if ev := s.next(t); ev.Type == stock.EventUpdate {
 			ids = append(ids, ev.ID)
 		}
 	}
@@ -290,8 +288,8 @@ func TestClusterResumeOnAnotherInstance(t *testing.T) {
 	b := startInstance(t, srv.URL(0), "--simulator=false")
 
 	onA := openStream(t, a, "")
-	if ev := onA.next(t); ev.Event != stock.EventSnapshot {
-		t.Fatalf("fresh stream opened with %q, want a snapshot", ev.Event)
+	if ev := onA.next(t); ev.Type != stock.EventSnapshot {
+		t.Fatalf("fresh stream opened with %q, want a snapshot", ev.Type)
 	}
 	published := mustPublish(t, b, 3)
 	if got := onA.updates(t, 3); fmt.Sprint(got) != fmt.Sprint(published) {

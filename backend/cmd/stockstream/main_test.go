@@ -101,8 +101,8 @@ func TestRunServesAndShutsDownCleanly(t *testing.T) {
 		if err != nil {
 			t.Fatalf("stream: %v", err)
 		}
-		if ev.Event == "stockUpdate" {
-			if !strings.Contains(ev.Data, `"symbol":"MSFT"`) {
+		if string(ev.Type) == "stockUpdate" {
+			if !strings.Contains(string(ev.Data), `"symbol":"MSFT"`) {
 				t.Fatalf("filtered stream sent %s", ev.Data)
 			}
 			seen++

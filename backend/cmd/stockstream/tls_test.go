@@ -86,7 +86,7 @@ func TestHTTPSNegotiatesHTTP2AndStreams(t *testing.T) {
 		if err != nil {
 			t.Fatalf("stream over HTTP/2: %v", err)
 		}
-		if ev.Event == "stockUpdate" {
+		if string(ev.Type) == "stockUpdate" {
 			break
 		}
 	}

@@ -39,7 +39,7 @@ func main() {
 	flag.DurationVar(&cfg.Drain, "drain", 5*time.Second, "how long to wait for late deliveries")
 	flag.IntVar(&cfg.Sources, "sources", 200, "loopback source addresses (127.0.0.2 …) to spread streams over")
 	flag.IntVar(&cfg.Dialers, "dialers", 32, "concurrent connection attempts")
-	flag.IntVar(&cfg.BufSize, "buf", 4096, "read buffer per stream in bytes")
+	flag.IntVar(&cfg.BufSize, "buf", 1<<20, "longest line or event a stream may send, in bytes")
 	flag.DurationVar(&cfg.Conflate, "conflate", 0, "open streams with conflate=<window> (e.g. 250ms); the check is then that ids strictly increase and every stream ends with each symbol's last published price")
 	flag.StringVar(&out, "out", "", "also write the JSON result to this file")
 	flag.Parse()

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stockstream/stockstream/bench/internal/hist"
 	"github.com/stockstream/stockstream/bench/internal/sseclient"
+	"github.com/stockstream/stockstream/shared/sse"
+	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // receiver is one SSE stream and what it has received.
@@ -67,18 +69,27 @@ func newClock(capacity int) *clock {
 func (c *clock) now() int64 { return int64(time.Since(c.base)) }
 
 // run reads the stream until it ends, recording a latency per event.
-func (r *receiver) run(c *clock, h *hist.Histogram, bufSize int) {
+// Events are read with the project's SSE reader; snapshots and events
+// without a price are skipped.
+func (r *receiver) run(c *clock, h *hist.Histogram, maxEvent int) {
 	defer r.dead.Store(true)
 	if err := r.stream.ReadHeader(); err != nil {
 		r.err.Store(&err)
 		return
 	}
-	p := sseclient.NewParser(r.stream.Body(), bufSize)
+	sr := sse.NewReader(r.stream.Body(), maxEvent)
 	for {
-		seq, err := p.Next()
+		ev, err := sr.Next()
 		if err != nil {
 			r.err.Store(&err)
 			return
+		}
+		if string(ev.Type) == stock.EventSnapshot {
+			continue
+		}
+		seq, ok := sseclient.PriceSeq(ev.Data)
+		if !ok {
+			continue
 		}
 		prev := r.last.Load()
 		if seq <= prev {

@@ -38,7 +38,7 @@ type Config struct {
 	Drain    time.Duration // how long to wait for stragglers afterwards
 	Sources  int           // loopback source addresses to spread over
 	Dialers  int           // concurrent connection attempts
-	BufSize  int           // read buffer per stream
+	BufSize  int           // longest line or event a stream may send
 	// Conflate, when positive, opens every stream with conflate=<window>:
 	// a stream then receives only the latest event per symbol per window,
 	// so skipped events are not losses. The check becomes: ids strictly

@@ -1,3 +1,7 @@
+// Package sseclient opens the load generator's SSE connections: one raw
+// HTTP/1.1 connection per stream from a chosen loopback source address, its
+// response read with the project's SSE reader (shared/sse), and the
+// sequence number each benchmark event carries as its price.
 package sseclient
 
 import (
