@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,13 +23,29 @@ type receiver struct {
 	last atomic.Uint64
 	// got counts measured events (above the clock's floor) received in
 	// order; gaps counts measured events skipped between two received
-	// ones; dups counts events at or below last.
+	// ones; dups counts events at or below last (and, on a conflated
+	// stream, events whose id does not increase).
 	got, gaps, dups atomic.Uint64
 	dead            atomic.Bool
 	err             atomic.Pointer[error] // why the stream ended, if it did early
 	// finals, for a conflated stream, holds the last sequence number
 	// received per symbol (indexed as symbols): gaps are then expected.
 	finals []atomic.Uint64
+	// lastID is the last event id of a conflated stream, whose ids (the
+	// server's, decimal) must strictly increase; one that does not counts
+	// in dups.
+	lastID uint64
+}
+
+// idIncreases reports whether a conflated stream's event id is a decimal
+// number above the previous one, and remembers it.
+func (r *receiver) idIncreases(id []byte) bool {
+	n, err := strconv.ParseUint(string(id), 10, 64)
+	if err != nil || n <= r.lastID {
+		return false
+	}
+	r.lastID = n
+	return true
 }
 
 // staleFinals returns how many symbols' last received event is not the
@@ -92,7 +109,7 @@ func (r *receiver) run(c *clock, h *hist.Histogram, maxEvent int) {
 			continue
 		}
 		prev := r.last.Load()
-		if seq <= prev {
+		if seq <= prev || r.finals != nil && !r.idIncreases(ev.ID) {
 			r.dups.Add(1)
 			continue
 		}

@@ -23,3 +23,15 @@ func TestStaleFinals(t *testing.T) {
 		t.Fatalf("nothing received of 1 and 2: %d stale, want 2 (symbols 3 and 0 were not published)", n)
 	}
 }
+
+func TestConflatedIDsMustIncrease(t *testing.T) {
+	var r receiver
+	for i, c := range []struct {
+		id string
+		ok bool
+	}{{"17", true}, {"18", true}, {"18", false}, {"9", false}, {"x", false}, {"", false}, {"30", true}} {
+		if got := r.idIncreases([]byte(c.id)); got != c.ok {
+			t.Fatalf("step %d: id %q increases = %v, want %v", i, c.id, got, c.ok)
+		}
+	}
+}
