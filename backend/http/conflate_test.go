@@ -98,20 +98,27 @@ func publishWindow(t *testing.T, b *inmem.Broker, n *int, goog bool) []stock.Sto
 	return out
 }
 
+// conflatedServer starts, in a synctest bubble, a server on an in-memory
+// broker and a stream of it with conflate=100ms, and reads the opening.
+func conflatedServer(t *testing.T) (*inmem.Broker, *stockhttp.Server, *streamWriter, context.CancelFunc) {
+	b := inmem.New(inmem.Options{History: 10000})
+	t.Cleanup(func() { b.Close() })
+	srv := stockhttp.New(stockhttp.Config{Broker: b, Heartbeat: time.Hour, Logger: quietLogger()})
+	w, leave := serveStream(t, srv, "/stocks?conflate=100ms", nil)
+	synctest.Wait()
+	if got := frames(t, w.take()); len(got) != 1 || got[0].Type != stock.EventSnapshot {
+		t.Fatalf("opening %+v, want the snapshot", got)
+	}
+	return b, srv, w, leave
+}
+
 // TestConflatedStreamAt1000PerSecond streams 1,000 events/s on 4 symbols
 // (GOOG only for 300 ms) with conflate=100ms: every window writes exactly
 // the latest event of each symbol changed in it, in id order, and nothing
 // else.
 func TestConflatedStreamAt1000PerSecond(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := inmem.New(inmem.Options{History: 10000})
-		defer b.Close()
-		srv := stockhttp.New(stockhttp.Config{Broker: b, Heartbeat: time.Hour, Logger: quietLogger()})
-		w, _ := serveStream(t, srv, "/stocks?conflate=100ms", nil)
-		synctest.Wait()
-		if got := frames(t, w.take()); len(got) != 1 || got[0].Type != stock.EventSnapshot {
-			t.Fatalf("opening %+v, want the snapshot", got)
-		}
+		b, _, w, _ := conflatedServer(t)
 		n := 0
 		for window := range 10 {
 			sent := publishWindow(t, b, &n, window < 3)
@@ -136,12 +143,7 @@ func TestConflatedStreamAt1000PerSecond(t *testing.T) {
 // price, and goes on conflated.
 func TestConflatedResumeKeepsLatestPrices(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := inmem.New(inmem.Options{History: 10000})
-		defer b.Close()
-		srv := stockhttp.New(stockhttp.Config{Broker: b, Heartbeat: time.Hour, Logger: quietLogger()})
-		w, leave := serveStream(t, srv, "/stocks?conflate=100ms", nil)
-		synctest.Wait()
-		w.take()
+		b, srv, w, leave := conflatedServer(t)
 		n := 0
 		var all, seen []stock.StockPriceEvent
 		for range 3 {
