@@ -5,7 +5,7 @@ BIN   := bin/stockstream
 # The packages of the three modules of go.work.
 PKGS  := ./shared/... ./frontend/... ./backend/...
 
-.PHONY: run build wasm test-wasm test test-deps vet lint fuzz bench bench-go clean help
+.PHONY: run build wasm test-wasm test test-deps vet lint fuzz sse-contract bench bench-go clean help
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -61,16 +61,22 @@ FUZZ_TARGETS := \
 	./shared/sse:FuzzReader:30000x \
 	./backend/http:FuzzDecodeQuotes:10000x \
 	./backend/http:FuzzStreamQuery:10000x \
+	./shared/client:FuzzDecodeUpdate:20000x \
+	./shared/pricefile:FuzzRead:10000x \
 	./backend/http:FuzzBarsQuery:10000x
 
 fuzz: ## Fuzz every parser for FUZZTIME each (default 30s); a finding writes its input under testdata/fuzz.
 	@FUZZTIME=$${FUZZTIME:-30s} bash scripts/fuzz.sh $(FUZZ_TARGETS)
 
+sse-contract: ## Run LaunchDarkly's SSE client conformance suite against the Go client.
+	GO=$(GO) bash scripts/sse-contract.sh
+
 bench: ## Load-test stockstream beside Mercure, Centrifuge, go-sse and r3labs/sse; writes BENCHMARKS.md (BENCH_QUICK=1: short run).
 	cd bench && GOWORK=off $(GO) run ./cmd/benchall
 
 bench-go: ## Go benchmarks of the hot paths (benchstat-friendly).
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./backend/fanout ./backend/http ./backend/redis
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./backend/fanout ./backend/http ./backend/redis ./shared/client
+	$(GO) test -run '^$$' -bench 'ClientThroughput|PublishMax' -benchtime 3s -count 5 ./backend/cmd/stockstream
 
 clean: ## Remove build output.
 	rm -rf bin

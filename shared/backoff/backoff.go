@@ -4,6 +4,7 @@
 package backoff
 
 import (
+	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -39,4 +40,19 @@ func (p Policy) ceiling(n int) time.Duration {
 		d *= 2
 	}
 	return min(d, p.Max)
+}
+
+// Sleep waits for d, or until ctx ends; it reports whether d elapsed.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

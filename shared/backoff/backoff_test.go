@@ -1,7 +1,9 @@
 package backoff_test
 
 import (
+	"context"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stockstream/stockstream/shared/backoff"
@@ -36,4 +38,22 @@ func TestDelayJitters(t *testing.T) {
 	if len(seen) < 10 {
 		t.Errorf("only %d distinct delays in 50: no jitter", len(seen))
 	}
+}
+
+func TestSleepWaitsOrEndsWithTheContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		if !backoff.Sleep(t.Context(), 3*time.Second) || time.Since(start) != 3*time.Second {
+			t.Fatalf("slept %v", time.Since(start))
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		start = time.Now()
+		if backoff.Sleep(ctx, time.Hour) || time.Since(start) != time.Second {
+			t.Fatalf("a context that ended after 1s let Sleep run %v", time.Since(start))
+		}
+		if backoff.Sleep(ctx, 0) {
+			t.Fatal("an ended context must stop even a zero sleep")
+		}
+	})
 }

@@ -17,25 +17,26 @@ const (
 	// redisOpenTimeout bounds the wait for Redis at start, so that an
 	// instance started just before its Redis still comes up.
 	redisOpenTimeout = 30 * time.Second
-	// simulatorLease is how long the simulator's lease lasts unrenewed:
-	// another instance takes over within about 4/3 of it after the
-	// holder dies.
-	simulatorLease = 3 * time.Second
+	// leaseTTL is how long the lease of the simulator or of a replay
+	// lasts unrenewed: another instance takes over within about 4/3 of it
+	// after the holder dies.
+	leaseTTL = 3 * time.Second
 )
 
 // exclusive runs a task so that one instance of the deployment at a time
-// runs it: at once on a broker of its own, under a lease on a shared one.
-type exclusive func(ctx context.Context, run func(context.Context))
+// runs it: at once on a broker of its own, under the named lease on a
+// shared one.
+type exclusive func(ctx context.Context, lease string, run func(context.Context))
 
 // openBroker returns the broker named by --broker and how the simulator
-// runs on it: on a shared broker only the instance that holds the
-// simulator lease publishes, so the cluster publishes one price stream
-// whichever instances run --simulator.
+// and a replay run on it: on a shared broker only the instance that holds
+// the lease publishes, so the cluster publishes one price stream whichever
+// instances run --simulator or --replay.
 func openBroker(ctx context.Context, c *config, log *slog.Logger) (backend.Broker, exclusive, error) {
 	if c.broker == "memory" {
 		log.Info("broker: in memory", "history", c.history)
 		b := inmem.New(inmem.Options{History: c.history, Queue: c.queue})
-		return b, func(ctx context.Context, run func(context.Context)) { run(ctx) }, nil
+		return b, func(ctx context.Context, _ string, run func(context.Context)) { run(ctx) }, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, redisOpenTimeout)
 	defer cancel()
@@ -44,8 +45,8 @@ func openBroker(ctx context.Context, c *config, log *slog.Logger) (backend.Broke
 		return nil, nil, fmt.Errorf("--broker: %w", err)
 	}
 	log.Info("broker: redis", "addr", redactedURL(c.broker), "history", c.history)
-	return b, func(ctx context.Context, run func(context.Context)) {
-		b.RunExclusive(ctx, "simulator", simulatorLease, run)
+	return b, func(ctx context.Context, lease string, run func(context.Context)) {
+		b.RunExclusive(ctx, lease, leaseTTL, run)
 	}, nil
 }
 

@@ -30,11 +30,18 @@ const childArgsEnv = "STOCKSTREAM_TEST_INSTANCE_ARGS"
 
 const token = "cluster-test-token"
 
-// TestMain runs one stockstream instance instead of the tests when the
-// cluster tests start this binary as a child process.
+// TestMain runs one stockstream instance, or one command on the process's
+// own standard streams, instead of the tests when a test starts this
+// binary as a child process.
 func TestMain(m *testing.M) {
 	if args := os.Getenv(childArgsEnv); args != "" {
 		os.Exit(runChild(strings.Split(args, "\n")))
+	}
+	if args := os.Getenv(cliArgsEnv); args != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, strings.Split(args, "\n"), os.Getenv, os.Stderr, nil)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
@@ -216,10 +223,11 @@ func (s *stream) updates(t testing.TB, n int) []string {
 	return ids
 }
 
-// publish posts quotes to in and returns the status and the assigned ids.
-func publish(t testing.TB, in *instance, quotes string) (int, []string) {
+// publish posts quotes to the server at base and returns the status and
+// the assigned ids.
+func publish(t testing.TB, base, quotes string) (int, []string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, in.base+"/api/prices", strings.NewReader(quotes))
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/prices", strings.NewReader(quotes))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
@@ -244,7 +252,7 @@ func publish(t testing.TB, in *instance, quotes string) (int, []string) {
 // mustPublish publishes n AAPL prices through in.
 func mustPublish(t testing.TB, in *instance, n int) []string {
 	t.Helper()
-	status, ids := publish(t, in, quotes(n))
+	status, ids := publish(t, in.base, quotes(n))
 	if status != http.StatusAccepted || len(ids) != n {
 		t.Fatalf("publish %d through %s: status %d, ids %v", n, in.base, status, ids)
 	}
@@ -344,7 +352,7 @@ func TestClusterRedisRestart(t *testing.T) {
 	if status := getStatus(t, a.base+"/readyz"); status != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz with Redis down: %d, want 503", status)
 	}
-	if status, _ := publish(t, b, quotes(1)); status != http.StatusServiceUnavailable {
+	if status, _ := publish(t, b.base, quotes(1)); status != http.StatusServiceUnavailable {
 		t.Fatalf("publish with Redis down: %d, want 503", status)
 	}
 
@@ -352,7 +360,7 @@ func TestClusterRedisRestart(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	var after []string
 	for after == nil && time.Now().Before(deadline) {
-		if status, ids := publish(t, b, quotes(3)); status == http.StatusAccepted {
+		if status, ids := publish(t, b.base, quotes(3)); status == http.StatusAccepted {
 			after = ids
 		} else {
 			time.Sleep(50 * time.Millisecond) // poll interval

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stockstream/stockstream/backend/feed"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -40,6 +41,15 @@ type config struct {
 	queue        int
 	logLevel     string
 	logFormat    string
+	replay       replayConfig
+}
+
+// replayConfig is what serve --replay publishes.
+type replayConfig struct {
+	files  []string
+	speed  feed.Speed
+	loop   bool
+	symbol string
 }
 
 // parseConfig reads flags from args and, for flags not given, from
@@ -48,7 +58,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs := flag.NewFlagSet("stockstream", flag.ContinueOnError)
 	fs.SetOutput(out)
 	var c config
-	var symbols, cors, tokenFile string
+	var symbols, cors, tokenFile, replay, speed string
 	fs.StringVar(&c.addr, "addr", ":8080", "listen address")
 	fs.BoolVar(&c.simulator, "simulator", true, "run the built-in price simulator")
 	fs.StringVar(&symbols, "symbols", "MSFT,AAPL,GOOG,AMZN", "simulator symbols, comma-separated")
@@ -68,20 +78,82 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.IntVar(&c.queue, "queue", 4096, "events a subscriber may have pending before it is disconnected as too slow")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: stockstream [flags]\n\nServes live stock prices over Server-Sent Events at /stocks and the dashboard at /.\nEvery flag can also be set as %s<FLAG> (upper case, - as _).\n\nFlags:\n", envPrefix)
+	fs.StringVar(&replay, "replay", "", "price files to publish from the server, comma-separated (long CSV, Yahoo CSV or NDJSON; - is not allowed); turns the simulator off unless --simulator is given")
+	fs.StringVar(&speed, "replay-speed", "1x", "replay pace against the files' timestamps: a factor such as 60x, or max")
+	fs.BoolVar(&c.replay.loop, "replay-loop", false, "start the files over after their last price, forever")
+	fs.StringVar(&c.replay.symbol, "replay-symbol", "", "symbol of Yahoo-style files (default: each file's name, as in AAPL.csv)")
+	fs.Usage = usage(fs, "[serve] [flags]", "Serves live stock prices over Server-Sent Events at /stocks and the dashboard at /.")
+	rest, err := parseFlags(fs, args, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: flags start with --", rest[0])
+	}
+	simulatorGiven := false
+	fs.Visit(func(f *flag.Flag) { simulatorGiven = simulatorGiven || f.Name == "simulator" })
+	if replay != "" && !simulatorGiven {
+		c.simulator = false // the files replace the simulator unless both are asked for
+	}
+	return &c, errors.Join(c.finish(symbols, cors, tokenFile), c.replay.finish(replay, speed))
+}
+
+// finish validates the replay flags: every file must open and have a
+// header this program reads.
+func (r *replayConfig) finish(files, speed string) error {
+	var errs []error
+	var err error
+	if r.speed, err = feed.ParseSpeed(speed); err != nil {
+		errs = append(errs, fmt.Errorf("--replay-speed: %v", err))
+	}
+	if r.symbol != "" {
+		if _, err := stock.ParseSymbol(r.symbol); err != nil {
+			return fmt.Errorf("--replay-symbol: %v", err)
+		}
+	}
+	if r.loop && files == "" {
+		errs = append(errs, errors.New("--replay-loop: give the files with --replay"))
+	}
+	if files == "" {
+		return errors.Join(errs...)
+	}
+	for _, f := range strings.Split(files, ",") {
+		if f = strings.TrimSpace(f); f == "" || f == "-" {
+			errs = append(errs, fmt.Errorf("--replay: %q is not a file name", f))
+			continue
+		}
+		r.files = append(r.files, f)
+		if err := checkPriceFile(f, r.symbol); err != nil {
+			errs = append(errs, fmt.Errorf("--replay: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// usage returns a flag set's usage function: what the command does, the
+// environment rule, its flags and the list of commands.
+func usage(fs *flag.FlagSet, synopsis, what string) func() {
+	return func() {
+		fmt.Fprintf(fs.Output(), "Usage: stockstream %s\n\n%s\nEvery flag can also be set as %s<FLAG> (upper case, - as _); the command line wins.\n\nFlags:\n", synopsis, what, envPrefix)
 		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "\n%s", commandList)
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+}
+
+// parseFlags parses args, flags and arguments in any order, then sets the
+// flags not given from the environment. It returns the arguments.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if args = fs.Args(); len(args) == 0 {
+			break
+		}
+		rest, args = append(rest, args[0]), args[1:]
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q: flags start with --", fs.Arg(0))
-	}
-	if err := applyEnv(fs, getenv); err != nil {
-		return nil, err
-	}
-	return &c, c.finish(symbols, cors, tokenFile)
+	return rest, applyEnv(fs, getenv)
 }
 
 // envName returns the variable that sets flag name.

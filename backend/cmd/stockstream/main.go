@@ -1,5 +1,8 @@
 // Command stockstream serves live stock prices over Server-Sent Events and
-// the dashboard PWA, with a built-in price simulator.
+// the dashboard PWA, with a built-in price simulator or replayed price
+// files (stockstream serve, the default); watches a server's prices in the
+// terminal (stockstream watch); and publishes price files to a server
+// (stockstream publish).
 package main
 
 import (
@@ -14,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,23 +35,84 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil))
 }
 
-// run is the whole program; it returns the exit code. ready, if not nil,
-// receives the listening address once the server accepts connections.
+// run is the whole program on the process's standard streams; it returns
+// the exit code. ready, if not nil, receives the listening address once
+// the server accepts connections.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- net.Addr) int {
-	c, err := parseConfig(args, getenv, stderr)
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: stderr, getenv: getenv, ready: ready}
+	return c.run(ctx, args)
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1 // the command failed
+	exitUsage = 2 // the command line is wrong
+)
+
+// cli is the program with its surroundings, so that tests run it in-process.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	ready          chan<- net.Addr
+}
+
+// commands are the subcommands; serve is also the default.
+var commands = map[string]func(*cli, context.Context, []string) int{
+	"serve":   (*cli).serve,
+	"watch":   (*cli).watch,
+	"publish": (*cli).publish,
+}
+
+// commandList is the summary of the subcommands every usage text shows.
+const commandList = `Commands:
+  stockstream [serve] [flags]                     serve the stream and the dashboard (the default)
+  stockstream watch [flags] [URL]                 live prices of a server in the terminal, or NDJSON
+  stockstream publish --to URL --token T [FILE|-] publish a price file through a server's API
+Run stockstream COMMAND --help for the flags of each.
+`
+
+// run picks the subcommand: a first argument that is not a flag names it.
+func (c *cli) run(ctx context.Context, args []string) int {
+	name, rest := "serve", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, rest = args[0], args[1:]
+	}
+	if name == "help" {
+		fmt.Fprint(c.stderr, commandList)
+		return exitOK
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(c.stderr, "stockstream: unexpected argument %q: not a command, and flags start with --\n%s", name, commandList)
+		return exitUsage
+	}
+	return cmd(c, ctx, rest)
+}
+
+// usageError reports a bad command line and returns exitUsage; --help is
+// not an error.
+func (c *cli) usageError(cmd string, err error) int {
 	if errors.Is(err, flag.ErrHelp) {
-		return 0
+		return exitOK
 	}
+	fmt.Fprintf(c.stderr, "stockstream %s: %v\nRun stockstream %s --help for the flags.\n", cmd, err, cmd)
+	return exitUsage
+}
+
+// serve runs the server.
+func (c *cli) serve(ctx context.Context, args []string) int {
+	cfg, err := parseConfig(args, c.getenv, c.stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "stockstream: %v\nRun stockstream --help for the flags.\n", err)
-		return 2
+		return c.usageError("serve", err)
 	}
-	log := newLogger(c, stderr)
-	if err := serve(ctx, c, log, ready); err != nil {
+	log := newLogger(cfg, c.stderr)
+	if err := serve(ctx, cfg, log, c.ready); err != nil {
 		log.Error("stockstream stopped", "err", err)
-		return 1
+		return exitError
 	}
-	return 0
+	return exitOK
 }
 
 func newLogger(c *config, w io.Writer) *slog.Logger {
@@ -93,8 +158,12 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 			seed = rand.Uint64()
 		}
 		sim := feed.NewSimulator(broker, c.symbols, c.interval, seed, log)
-		go runExclusive(simCtx, sim.Run)
+		go runExclusive(simCtx, "simulator", sim.Run)
 		log.Info("simulator: enabled", "symbols", c.symbols, "interval", c.interval)
+	}
+	if len(c.replay.files) > 0 {
+		go runExclusive(simCtx, "replay", func(ctx context.Context) { runReplay(ctx, c.replay, broker, log) })
+		log.Info("replay: enabled", "files", c.replay.files, "speed", c.replay.speed, "loop", c.replay.loop)
 	}
 
 	errc := make(chan error, 1)

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/stockstream/stockstream/shared/stock"
+)
+
+// writeFile writes data to name in a temporary directory and returns its
+// path.
+func writeFile(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func gzipped(s string) []byte {
+	var b bytes.Buffer
+	z := gzip.NewWriter(&b)
+	z.Write([]byte(s))
+	z.Close()
+	return b.Bytes()
+}
+
+// snapshot returns the server's latest price per symbol.
+func snapshot(t testing.TB, base string) map[string]string {
+	t.Helper()
+	resp, err := http.Get(base + "/api/snapshot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var evs []stock.StockPriceEvent
+	if err := json.NewDecoder(resp.Body).Decode(&evs); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range evs {
+		out[e.Symbol] = e.Price.String() + " " + e.Timestamp.Format(time.RFC3339)
+	}
+	return out
+}
+
+// TestPublishEveryFormat publishes a file of each format end to end: the
+// server then holds each file's last price per symbol, exactly, with the
+// file's timestamps.
+func TestPublishEveryFormat(t *testing.T) {
+	long := "symbol,date,price\nAAPL,2000-01-03,3.99\nMSFT,Jan 3 2000,58.28\nAAPL,2000-01-04T16:00:00-05:00,3.65\nMSFT,\"Jan 4, 2000\",56.31\n"
+	yahoo := "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,187.15,188.44,183.89,185.63999938964844,184.9,82488700\n2024-01-03,null,null,null,null,null,null\n2024-01-04,1,1,1,181.27999877929688,1,1\n"
+	ndjson := `{"id":"1","symbol":"GOOG","price":170.1,"timestamp":"2025-06-16T05:31:12.5838771Z"}` + "\n" + `{"id":"2","symbol":"GOOG","price":170.25,"timestamp":"2025-06-16T05:31:13Z"}` + "\n"
+	cases := []struct {
+		name  string
+		file  string
+		data  []byte
+		extra []string
+		want  map[string]string
+		sum   []string
+	}{
+		{"long CSV", "prices.csv", []byte(long), nil,
+			map[string]string{"AAPL": "3.65 2000-01-04T21:00:00Z", "MSFT": "56.31 2000-01-04T00:00:00Z"},
+			[]string{"published 4 prices of 2 symbols", "timestamps 2000-01-03T00:00:00Z to 2000-01-04T00:00:00Z"}},
+		{"Yahoo CSV named after its symbol", "NVDA.csv", []byte(yahoo), nil,
+			map[string]string{"NVDA": "181.28 2024-01-04T00:00:00Z"},
+			[]string{"published 2 prices of 1 symbols", "skipped 1 rows without a price", "rounded 2 prices"}},
+		{"Yahoo CSV, gzip, --symbol", "download.csv.gz", gzipped(yahoo), []string{"--symbol", "TSLA"},
+			map[string]string{"TSLA": "181.28 2024-01-04T00:00:00Z"}, []string{"published 2 prices"}},
+		{"NDJSON", "recording.ndjson", []byte(ndjson), nil,
+			map[string]string{"GOOG": "170.25 2025-06-16T05:31:13Z"}, []string{"published 2 prices of 1 symbols"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := startServe(t, "127.0.0.1:0", "--simulator=false")
+			args := append([]string{"publish", "--to", srv.base, "--token", token}, c.extra...)
+			code, out, errOut := runCLI(context.Background(), "", nil, append(args, writeFile(t, c.file, c.data))...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, s := range c.sum {
+				if !strings.Contains(out, s) {
+					t.Errorf("summary %q lacks %q", out, s)
+				}
+			}
+			if got := snapshot(t, srv.base); fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Fatalf("snapshot %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// TestPublishReadsStandardInputAndEnv: - is standard input, and the
+// token and server can come from the environment.
+func TestPublishReadsStandardInputAndEnv(t *testing.T) {
+	srv := startServe(t, "127.0.0.1:0", "--simulator=false")
+	env := map[string]string{"STOCKSTREAM_TO": srv.addr, "STOCKSTREAM_TOKEN": token}
+	code, out, errOut := runCLI(context.Background(), "symbol,date,price\nIBM,2001-02-03,99.5\n", env, "publish", "-")
+	if code != exitOK || !strings.Contains(out, "published 1 prices") {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	if got := snapshot(t, srv.base)["IBM"]; got != "99.5 2001-02-03T00:00:00Z" {
+		t.Fatalf("IBM: %q", got)
+	}
+}
+
+// TestPublishRetriesWithoutDuplicates: 503 and 429 with Retry-After and a
+// dropped connection are retried; a batch is sent again only when no
+// answer accepted it, so every quote is accepted exactly once.
+func TestPublishRetriesWithoutDuplicates(t *testing.T) {
+	var calls, accepted atomic.Int64
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+token || r.URL.Path != "/api/prices" {
+			t.Errorf("request %s %v", r.URL.Path, r.Header)
+		}
+		var qs []stock.Quote
+		if err := json.NewDecoder(r.Body).Decode(&qs); err != nil {
+			t.Errorf("body: %v", err)
+		}
+		switch calls.Add(1) {
+		case 1:
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 2:
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case 3:
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+		default:
+			accepted.Add(int64(len(qs)))
+			w.WriteHeader(http.StatusAccepted)
+		}
+	}))
+	defer fake.Close()
+	var b strings.Builder
+	b.WriteString("symbol,date,price\n")
+	for i := 1; i <= 12000; i++ {
+		fmt.Fprintf(&b, "S,2024-01-02,%d\n", i)
+	}
+	start := time.Now()
+	code, out, errOut := runCLI(context.Background(), "", nil, "publish", "--to", fake.URL, "--token", token, writeFile(t, "p.csv", []byte(b.String())))
+	if code != exitOK || accepted.Load() != 12000 || calls.Load() != 6 {
+		t.Fatalf("exit %d, %d quotes accepted in %d calls (want 12000 in 3 failed + 3 batches): %s %s", code, accepted.Load(), calls.Load(), out, errOut)
+	}
+	if time.Since(start) < time.Second {
+		t.Errorf("Retry-After: 1 was not honoured")
+	}
+	for _, s := range []string{"503 Service Unavailable; sending the batch again in 1s", "429 Too Many Requests", "EOF; sending the batch again"} {
+		if !strings.Contains(errOut, s) {
+			t.Errorf("stderr lacks %q: %s", s, errOut)
+		}
+	}
+}
+
+func TestPublishStopsOnRefusals(t *testing.T) {
+	srv := startServe(t, "127.0.0.1:0", "--simulator=false")
+	good := writeFile(t, "p.csv", []byte("symbol,date,price\nA,2024-01-02,1\nB,2024-01-02,2\n"))
+	future := writeFile(t, "f.csv", []byte("symbol,date,price\nA,2024-01-02,1\nB,2999-01-02,2\n"))
+	bad := writeFile(t, "b.csv", []byte("symbol,date,price\nA,2024-01-02,1\nB,2024-01-02,1.2.3\n"))
+	notFound := httptest.NewServer(http.NotFoundHandler())
+	defer notFound.Close()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--to", srv.base, "--token", "wrong", good}, "server answered 401 Unauthorized: invalid bearer token"},
+		{[]string{"--to", notFound.URL, "--token", token, good}, "server answered 404 Not Found: 404 page not found"},
+		{[]string{"--to", srv.base, "--token", token, future}, "f.csv:3: server answered 400 Bad Request: item 1: timestamp 2999-01-02T00:00:00Z out of range"},
+		{[]string{"--to", srv.base, "--token", token, bad}, `b.csv:3:14: invalid price "1.2.3"`},
+		{[]string{"--to", srv.base, "--token", token, filepath.Join(t.TempDir(), "missing.csv")}, "missing.csv: no such file"},
+		{[]string{"--to", "127.0.0.1:1", "--token", token, "--retry-for", "300ms", good}, "gave up after 300ms of failures (--retry-for)"},
+	}
+	for _, c := range cases {
+		code, _, errOut := runCLI(context.Background(), "", nil, append([]string{"publish"}, c.args...)...)
+		if code != exitError || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, code, errOut, c.want)
+		}
+	}
+	if got := snapshot(t, srv.base); len(got) != 1 || got["A"] == "" {
+		t.Errorf("a refused file published %v; only the batch before the bad line may be", got)
+	}
+}
+
+func TestPublishRefusesBadCommandLines(t *testing.T) {
+	f := writeFile(t, "p.csv", []byte("symbol,date,price\n"))
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{f}, nil, "--to: the server's URL is required"},
+		{[]string{"--to", "http://", "--token", "t", f}, nil, "--to: \"http://\" is not a URL"},
+		{[]string{"--to", "ftp://h", "--token", "t", f}, nil, "--to: \"ftp://h\" is not a URL"},
+		{[]string{"--to", "h:1", f}, nil, "--token: the server's publish token is required"},
+		{[]string{"--to", "h:1", "--token", "a b", f}, nil, "--token: must not contain whitespace"},
+		{[]string{"--to", "h:1", "--token-file", "/nonexistent/t", f}, nil, "--token-file: open /nonexistent/t"},
+		{[]string{"--to", "h:1", "--token", "t", "--speed", "fast", f}, nil, `--speed: "fast" is not max or a factor`},
+		{[]string{"--to", "h:1", "--token", "t", "--speed", "0x", f}, nil, "--speed"},
+		{[]string{"--to", "h:1", "--token", "t"}, nil, "name a price file, or - for standard input"},
+		{[]string{"--to", "h:1", "--token", "t", "-", f}, nil, "- (standard input) cannot be given with other files"},
+		{[]string{"--to", "h:1", "--token", "t", "--retry-for", "-1s", f}, nil, "--retry-for"},
+		{[]string{"--to", "h:1", "--token", "t", "--symbol", "1X", f}, nil, "--symbol: invalid symbol"},
+		{[]string{f}, map[string]string{"STOCKSTREAM_TO": "h:1", "STOCKSTREAM_TOKEN": "t", "STOCKSTREAM_SPEED": "warp"}, `--speed: "warp"`},
+		{[]string{f}, map[string]string{"STOCKSTREAM_TO": "h:1", "STOCKSTREAM_TOKEN": "t", "STOCKSTREAM_RETRY_FOR": "later"}, "STOCKSTREAM_RETRY_FOR=\"later\""},
+	}
+	for _, c := range cases {
+		code, _, errOut := runCLI(context.Background(), "", c.env, append([]string{"publish"}, c.args...)...)
+		if code != exitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v %v: exit %d, stderr %q; want 2 and %q", c.args, c.env, code, errOut, c.want)
+		}
+	}
+}
+
+// TestPublishShowsProgressOnATerminal runs publish on a pseudo-terminal:
+// stderr shows a progress bar redrawn in place, then the summary.
+func TestPublishShowsProgressOnATerminal(t *testing.T) {
+	srv := startServe(t, "127.0.0.1:0", "--simulator=false", "--log-level", "warn")
+	var b strings.Builder
+	b.WriteString("symbol,date,price\n")
+	for i := 1; i <= 20000; i++ {
+		fmt.Fprintf(&b, "P,2024-01-02T00:00:%02dZ,%d\n", i%60, i)
+	}
+	cmd := command([]string{"publish", "--to", srv.base, "--token", token, writeFile(t, "p.csv", []byte(b.String()))})
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 100, Rows: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var screen bytes.Buffer
+	io.Copy(&screen, tty) // until the command exits and the terminal closes
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v:\n%q", err, screen.String())
+	}
+	s := screen.String()
+	if !strings.Contains(s, "\r[") || !strings.Contains(s, "%") || !strings.Contains(s, "prices, 1 symbols") || !strings.Contains(s, "\x1b[K") {
+		t.Fatalf("no progress bar:\n%q", s)
+	}
+	if !strings.Contains(s, "published 20,000 prices of 1 symbols") {
+		t.Fatalf("no summary:\n%q", s)
+	}
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/stockstream/stockstream/backend/feed"
+	"github.com/stockstream/stockstream/shared/backoff"
+	"github.com/stockstream/stockstream/shared/client"
+	"github.com/stockstream/stockstream/shared/stock"
+)
+
+// publishBackoff paces the retries of a refused or failed batch.
+var publishBackoff = backoff.Policy{Base: 200 * time.Millisecond, Max: 10 * time.Second}
+
+// httpPublisher publishes batches through a server's POST /api/prices.
+// A batch the server refuses for now (429, 503, other 5xx) or whose
+// request fails is sent again after a backoff, honouring Retry-After; a
+// batch is sent once more only when no answer said it was accepted (a
+// connection lost after the server took it may repeat it). Any other 4xx
+// is final.
+type httpPublisher struct {
+	url      string
+	token    string
+	http     *http.Client
+	retryFor time.Duration // give up after failing this long; 0: never
+	note     func(string)
+	buf      []byte
+}
+
+var _ feed.Publisher = (*httpPublisher)(nil)
+
+func newHTTPPublisher(base, token string, retryFor time.Duration, note func(string)) *httpPublisher {
+	return &httpPublisher{
+		url: strings.TrimSuffix(base, "/") + "/api/prices", token: token, retryFor: retryFor, note: note,
+		http: &http.Client{Timeout: 60 * time.Second},
+	}
+}
+
+// Publish posts quotes until the server accepts them, refuses them for
+// good, retryFor has passed, or ctx ends. It returns no events: publish
+// needs only to know they were accepted.
+func (p *httpPublisher) Publish(ctx context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error) {
+	p.encode(quotes)
+	first := time.Now()
+	for attempt := 0; ; attempt++ {
+		err := p.post(ctx)
+		if err == nil {
+			return nil, nil
+		}
+		var se *client.StatusError
+		if errors.As(err, &se) && !se.Temporary() || ctx.Err() != nil {
+			return nil, err
+		}
+		if p.retryFor > 0 && time.Since(first) > p.retryFor {
+			return nil, fmt.Errorf("gave up after %s of failures (--retry-for): %w", p.retryFor, err)
+		}
+		wait := publishBackoff.Delay(attempt)
+		if se != nil {
+			wait = max(wait, se.RetryAfter)
+		}
+		p.note(fmt.Sprintf("%v; sending the batch again in %s", err, wait.Round(time.Millisecond)))
+		if !backoff.Sleep(ctx, wait) {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// encode writes the JSON array of quotes into p.buf.
+func (p *httpPublisher) encode(quotes []stock.Quote) {
+	b := append(p.buf[:0], '[')
+	for i, q := range quotes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"symbol":"`...)
+		b = append(b, q.Symbol...) // a validated symbol needs no escaping
+		b = append(b, `","price":`...)
+		b, _ = q.Price.AppendText(b)
+		b = append(b, `,"timestamp":"`...)
+		b = q.Timestamp.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `"}`...)
+	}
+	p.buf = append(b, ']')
+}
+
+// post sends p.buf once.
+func (p *httpPublisher) post(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(p.buf))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	resp, err := p.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusAccepted {
+		io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	se := client.NewStatusError(resp)
+	var item int
+	if _, err := fmt.Sscanf(se.Message, "item %d:", &item); err == nil {
+		return &itemError{StatusError: se, item: item}
+	}
+	return se
+}
+
+// itemError is a refusal that names the item of the batch at fault.
+type itemError struct {
+	*client.StatusError
+	item int
+}
+
+func (e *itemError) Item() int     { return e.item }
+func (e *itemError) Unwrap() error { return e.StatusError }

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockstream/stockstream/backend/redis/redistest"
+	"github.com/stockstream/stockstream/shared/client"
+)
+
+// published returns the events published through the server at base, from
+// its metrics.
+func published(t testing.TB, base string) int {
+	t.Helper()
+	return metricValue(t, base, "stockstream_events_published_total")
+}
+
+// metricValue returns the value of an unlabelled metric of the server at
+// base, 0 if it has none.
+func metricValue(t testing.TB, base, name string) int {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			n, _ := strconv.ParseFloat(v, 64)
+			return int(n)
+		}
+	}
+	return 0
+}
+
+// waitPublished waits until the servers at bases published n events in
+// all.
+func waitPublished(t testing.TB, n int, bases ...string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		sum := 0
+		for _, b := range bases {
+			sum += published(t, b)
+		}
+		if sum >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d events published, want %d", sum, n)
+		}
+	}
+}
+
+const (
+	yahooFile = "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,185.63999938964844,1,1\n2024-01-03,1,1,1,null,1,1\n2024-01-04,1,1,1,181.27999877929688,1,1\n"
+	longFile  = "symbol,date,price\nMSFT,2024-01-02,370.87\nGOOG,2024-01-03,138.92\nMSFT,2024-01-04,367.94\n"
+)
+
+// TestServeReplaysFiles: serve --replay publishes every file once, merged
+// by date, stamped with the time of publishing, instead of the simulator.
+func TestServeReplaysFiles(t *testing.T) {
+	files := writeFile(t, "NVDA.csv", []byte(yahooFile)) + "," + writeFile(t, "long.csv", []byte(longFile))
+	before := time.Now().UTC()
+	srv := startServe(t, "127.0.0.1:0", "--replay", files, "--replay-speed", "max")
+	waitPublished(t, 5, srv.base)
+	time.Sleep(100 * time.Millisecond) // nothing more comes: no simulator, no second round
+	if n := published(t, srv.base); n != 5 {
+		t.Fatalf("%d events published, want the 5 prices of the files", n)
+	}
+	snap := snapshot(t, srv.base)
+	want := map[string]string{"NVDA": "181.28", "MSFT": "367.94", "GOOG": "138.92"}
+	for sym, price := range want {
+		p, ts, _ := strings.Cut(snap[sym], " ")
+		stamped, err := time.Parse(time.RFC3339, ts)
+		if p != price || err != nil || stamped.Before(before.Truncate(time.Second)) {
+			t.Errorf("%s: %q, want %s stamped now", sym, snap[sym], price)
+		}
+	}
+	if len(snap) != len(want) {
+		t.Errorf("snapshot %v: the simulator ran beside the replay", snap)
+	}
+	if !strings.Contains(srv.logs.String(), "replay: done") {
+		t.Errorf("log: %s", srv.logs)
+	}
+}
+
+// TestServeReplayLoopsForwardInTime: a looping replay starts over, and the
+// timestamps it stamps never go back; --simulator given explicitly runs
+// beside it.
+func TestServeReplayLoopsForwardInTime(t *testing.T) {
+	file := writeFile(t, "loop.csv", []byte("symbol,date,price\nLOOP,2024-01-02T10:00:00Z,1\nLOOP,2024-01-02T10:01:00Z,2\nLOOP,2024-01-02T10:02:00Z,3\n"))
+	srv := startServe(t, "127.0.0.1:0", "--replay", file, "--replay-speed", "3000x", "--replay-loop", "--simulator", "--symbols", "SIM", "--interval", "50ms")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var prices []string
+	var last time.Time
+	sim := false
+	for m, err := range client.Subscribe(ctx, srv.base, client.Options{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Kind != client.Update {
+			continue
+		}
+		if m.Event.Symbol == "SIM" {
+			sim = true
+			continue
+		}
+		if m.Event.Timestamp.Before(last) {
+			t.Fatalf("time went back from %v to %v", last, m.Event.Timestamp)
+		}
+		last = m.Event.Timestamp
+		if prices = append(prices, m.Event.Price.String()); len(prices) == 7 && sim {
+			break
+		}
+	}
+	// The stream starts somewhere in a round; seven prices span two rounds.
+	if s := strings.Join(prices, ","); !strings.Contains(s, "3,1,2,3") && !strings.Contains(s, "1,2,3,1") {
+		t.Fatalf("prices %s do not loop", s)
+	}
+}
+
+func TestServeRefusesBadReplays(t *testing.T) {
+	bad := writeFile(t, "bad.csv", []byte("ticker,day,value\n"))
+	cases := map[string][]string{
+		"--replay: open /nonexistent/x.csv": {"--replay", "/nonexistent/x.csv"},
+		"bad.csv:1:1: unknown header":       {"--replay", bad},
+		`--replay: "-" is not a file name`:  {"--replay", "-"},
+		"--replay-loop: give the files":     {"--replay-loop"},
+		`--replay-speed: "soon" is not max`: {"--replay", writeFile(t, "ok.csv", []byte(longFile)), "--replay-speed", "soon"},
+		"a Yahoo file holds one symbol":     {"--replay", writeFile(t, "2024.csv", []byte(yahooFile))},
+		"--replay-symbol: invalid symbol":   {"--replay", writeFile(t, "Y.csv", []byte(yahooFile)), "--replay-symbol", "a b"},
+	}
+	for want, args := range cases {
+		var out syncBuffer
+		if code := run(context.Background(), args, noEnv, &out, nil); code != exitUsage || !strings.Contains(out.String(), want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", args, code, out.String(), want)
+		}
+	}
+}
+
+// TestClusterReplaysOnce: two instances sharing Redis, both started with
+// --replay, publish the file once: only the lease holder replays, and it
+// keeps the lease after the end so that the other does not start over.
+func TestClusterReplaysOnce(t *testing.T) {
+	rds := redistest.Start(t)
+	file := writeFile(t, "long.csv", []byte(longFile))
+	args := []string{"--replay", file, "--replay-speed", "max"}
+	a := startInstance(t, rds.URL(0), args...)
+	b := startInstance(t, rds.URL(0), args...)
+	waitPublished(t, 3, a.base, b.base)
+	time.Sleep(2 * leaseTTL) // time for a second replay, were there one
+	if n, m := published(t, a.base), published(t, b.base); n+m != 3 {
+		t.Fatalf("published %d + %d events, want the file's 3 once", n, m)
+	}
+	if got := fmt.Sprint(snapshot(t, b.base)["MSFT"]); !strings.HasPrefix(got, "367.94 ") {
+		t.Fatalf("MSFT on the other instance: %q", got)
+	}
+}

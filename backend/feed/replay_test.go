@@ -1,0 +1,161 @@
+package feed_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stockstream/stockstream/backend/feed"
+	"github.com/stockstream/stockstream/shared/stock"
+)
+
+// batchRecorder is a Publisher that records each batch and when it came.
+type batchRecorder struct {
+	mu      sync.Mutex
+	batches [][]stock.Quote
+	at      []time.Time
+	refuse  error
+}
+
+func (r *batchRecorder) Publish(_ context.Context, qs []stock.Quote) ([]stock.StockPriceEvent, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.refuse != nil {
+		return nil, r.refuse
+	}
+	r.batches = append(r.batches, append([]stock.Quote(nil), qs...))
+	r.at = append(r.at, time.Now())
+	return nil, nil
+}
+
+func source(name, data string) feed.Source {
+	return feed.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(data)), nil }}
+}
+
+func TestReplayPacesByTheFileTimestamps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := &batchRecorder{}
+		r := &feed.Replay{Speed: 60, Sources: []feed.Source{
+			source("a.csv", "symbol,date,price\nAAPL,2024-01-02T10:00:00Z,1\nAAPL,2024-01-02T10:01:00Z,2\nAAPL,2024-01-02T10:03:00Z,3\n"),
+			source("m.csv", "symbol,date,price\nMSFT,2024-01-02T10:00:00Z,7\nMSFT,2024-01-02T10:02:00Z,8\n"),
+		}}
+		start := time.Now()
+		st, err := r.Run(t.Context(), rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for i, b := range rec.batches {
+			s := fmt.Sprintf("%s:", rec.at[i].Sub(start))
+			for _, q := range b {
+				s += " " + q.Symbol + "=" + q.Price.String()
+			}
+			got = append(got, s)
+		}
+		want := "0s: AAPL=1 MSFT=7|1s: AAPL=2|2s: MSFT=8|3s: AAPL=3"
+		if strings.Join(got, "|") != want {
+			t.Fatalf("batches %q, want %q", strings.Join(got, "|"), want)
+		}
+		if rec.batches[0][0].Timestamp != time.Date(2024, 1, 2, 10, 0, 0, 0, time.UTC) {
+			t.Errorf("the file's timestamps are kept: %v", rec.batches[0][0].Timestamp)
+		}
+		if st.Prices != 5 || len(st.Symbols) != 2 || st.Last != time.Date(2024, 1, 2, 10, 3, 0, 0, time.UTC) {
+			t.Errorf("stats %+v", st)
+		}
+	})
+}
+
+func TestReplayAtMaxSpeedFillsBatches(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("symbol,date,price\n")
+	for i := 1; i <= 12000; i++ {
+		fmt.Fprintf(&b, "S%d,2024-01-02,%d\n", i%7, i)
+	}
+	rec := &batchRecorder{}
+	st, err := (&feed.Replay{Speed: feed.Max, Sources: []feed.Source{source("big.csv", b.String())}}).Run(t.Context(), rec)
+	if err != nil || st.Prices != 12000 {
+		t.Fatalf("%d prices, %v", st.Prices, err)
+	}
+	var sizes []int
+	for _, b := range rec.batches {
+		sizes = append(sizes, len(b))
+	}
+	if fmt.Sprint(sizes) != "[5000 5000 2000]" {
+		t.Fatalf("batch sizes %v", sizes)
+	}
+}
+
+func TestReplayLoopStampsNow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(t.Context(), 250*time.Second)
+		defer cancel()
+		rec := &batchRecorder{}
+		r := &feed.Replay{Speed: 1, Loop: true, Now: true, Sources: []feed.Source{
+			source("AAPL.csv", "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02T00:00:00Z,1,1,1,1,1,1\n2024-01-02T00:01:00Z,1,1,1,2,1,1\n"),
+		}}
+		_, err := r.Run(ctx, rec)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("a loop ends with its context, got %v", err)
+		}
+		// Rounds of 60s: prices at 0, 60, 60, 120, 120, 180, 180, 240, 240.
+		if len(rec.batches) != 9 {
+			t.Fatalf("%d batches, want 9", len(rec.batches))
+		}
+		for i := 1; i < len(rec.batches); i++ {
+			prev, q := rec.batches[i-1][0], rec.batches[i][0]
+			if q.Timestamp.Before(prev.Timestamp) || !q.Timestamp.Equal(rec.at[i].UTC()) {
+				t.Fatalf("batch %d stamped %v after %v, published at %v", i, q.Timestamp, prev.Timestamp, rec.at[i])
+			}
+		}
+	})
+}
+
+// itemErr is a refusal of one item of a batch.
+type itemErr int
+
+func (e itemErr) Error() string { return fmt.Sprintf("item %d: refused", int(e)) }
+func (e itemErr) Item() int     { return int(e) }
+
+func TestReplayErrorsNameFileAndLine(t *testing.T) {
+	good := "symbol,date,price\nA,2024-01-02,1\nB,2024-01-02,2\n"
+	for name, c := range map[string]struct {
+		src  feed.Source
+		pub  error
+		want string
+	}{
+		"bad row":       {source("p.csv", good+"C,2024-01-02,x\n"), nil, `p.csv:4:14: invalid price "x"`},
+		"bad header":    {source("p.csv", "nope\n"), nil, "p.csv:1:1: unknown header"},
+		"refused item":  {source("p.csv", good), itemErr(1), "p.csv:3: item 1: refused"},
+		"refused batch": {source("p.csv", good), errors.New("401"), "401"},
+		"cannot open":   {feed.Source{Name: "x", Open: func() (io.ReadCloser, error) { return nil, errors.New("open x: no such file") }}, nil, "open x: no such file"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := (&feed.Replay{Sources: []feed.Source{c.src}}).Run(t.Context(), &batchRecorder{refuse: c.pub})
+			if err == nil || err.Error() != c.want && !strings.HasPrefix(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+	if _, err := (&feed.Replay{Loop: true, Sources: []feed.Source{source("e.csv", "symbol,date,price\n")}}).Run(t.Context(), &batchRecorder{}); err == nil {
+		t.Fatal("looping over empty files must fail, not spin")
+	}
+}
+
+func TestParseSpeed(t *testing.T) {
+	for in, want := range map[string]feed.Speed{"max": feed.Max, "MAX": feed.Max, "60x": 60, "1x": 1, "0.5x": 0.5, "86400": 86400} {
+		if got, err := feed.ParseSpeed(in); err != nil || got != want {
+			t.Errorf("ParseSpeed(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "0x", "-1x", "fast", "NaNx", "1e10x", "Infx", "x"} {
+		if _, err := feed.ParseSpeed(in); err == nil {
+			t.Errorf("ParseSpeed(%q) accepted", in)
+		}
+	}
+}
