@@ -3,12 +3,14 @@ package redis_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/brokertest"
+	"github.com/stockstream/stockstream/backend/inmem"
 	"github.com/stockstream/stockstream/backend/redis"
 	"github.com/stockstream/stockstream/backend/redis/redistest"
 	"github.com/stockstream/stockstream/shared/stock"
@@ -96,4 +98,43 @@ func mustSnapshot(t *testing.T, b backend.Broker) []stock.Latest {
 		t.Fatalf("snapshot %v %v, want BARS and OTHER", snap, err)
 	}
 	return snap
+}
+
+// TestBarsAndOpensMatchTheInMemoryBroker publishes the same random batches,
+// up to the API's 5,000 events, with timestamps spread over three days and
+// out of order, to a Redis broker and an in-memory one: the publish script
+// must keep the rules of package bars exactly as the Go code does.
+func TestBarsAndOpensMatchTheInMemoryBroker(t *testing.T) {
+	srv := redistest.Start(t)
+	r := mustOpen(t, srv, redis.Options{History: 100})
+	m := inmem.New(inmem.Options{History: 100})
+	defer m.Close()
+	rng := rand.New(rand.NewPCG(7, 11))
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	symbols := []string{"A", "B", "C", "D", "E"}
+	for _, n := range []int{1, 7, 300, 5000, 2, 1000} {
+		qs := make([]stock.Quote, n)
+		for i := range qs {
+			qs[i] = stock.Quote{
+				Symbol:    symbols[rng.IntN(len(symbols))],
+				Price:     stock.PriceFromMicros(1 + rng.Int64N(5_000_000_000)),
+				Timestamp: start.Add(time.Duration(rng.Int64N(int64(72 * time.Hour)))),
+			}
+		}
+		brokertest.MustPublish(t, r, qs)
+		brokertest.MustPublish(t, m, qs)
+	}
+	ctx := brokertest.Ctx(t)
+	for _, sym := range symbols {
+		got, err := r.Bars(ctx, sym)
+		want, _ := m.Bars(ctx, sym)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("bars of %s: redis (%v)\n%v\nin memory\n%v", sym, err, got, want)
+		}
+		rl, _, err := r.Latest(ctx, sym)
+		ml, _, _ := m.Latest(ctx, sym)
+		if err != nil || rl.Price != ml.Price || rl.Open != ml.Open || !rl.Timestamp.Equal(ml.Timestamp) {
+			t.Fatalf("latest of %s: redis %+v (%v), in memory %+v", sym, rl, err, ml)
+		}
+	}
 }
