@@ -169,12 +169,24 @@ func (b *Broker) Latest(_ context.Context, symbol string) (stock.Latest, bool, e
 
 // Bars returns the one-minute bars of one symbol.
 func (b *Broker) Bars(_ context.Context, symbol string) ([]stock.Bar, error) {
+	ring := b.barRing(symbol)
+	if ring == nil {
+		return nil, nil
+	}
+	return ring.Bars(symbol), nil
+}
+
+// barRing returns a copy of symbol's bar ring (nil if it has none): copying
+// 56 KiB under the lock holds publishers up less than reading the bars.
+func (b *Broker) barRing(symbol string) *bars.Ring {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if s, ok := b.symbols[symbol]; ok {
-		return s.bars.Bars(symbol), nil
+	s, ok := b.symbols[symbol]
+	if !ok {
+		return nil
 	}
-	return nil, nil
+	ring := s.bars
+	return &ring
 }
 
 // Ready reports an error once the broker is closed.
