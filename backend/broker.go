@@ -65,7 +65,9 @@ type Opening struct {
 
 // Subscription delivers live events to one subscriber. It never blocks the
 // publisher: events queue up to a bound, and a subscriber that overflows it is
-// ended with ErrSlowSubscriber.
+// ended with ErrSlowSubscriber. A conflated subscription has no queue: it is
+// ready once per window, and Next then gives the latest event of each
+// symbol changed since the previous Next, in id order.
 type Subscription interface {
 	// Ready is signalled when events are pending.
 	Ready() <-chan struct{}
