@@ -32,8 +32,7 @@ type group struct {
 
 	mu     sync.RWMutex     // read by every subscriber's Next at each tick
 	latest map[string]*node // by symbol
-	oldest *node            // the list of latest events, oldest first
-	newest *node
+	newest *node            // the end of the list of latest events, in id order
 	subs   map[*Subscriber]struct{}
 }
 
@@ -173,8 +172,6 @@ func (g *group) deliver(events []*backend.Event) {
 func (g *group) unlink(n *node) {
 	if n.prev != nil {
 		n.prev.next = n.next
-	} else {
-		g.oldest = n.next
 	}
 	if n.next != nil {
 		n.next.prev = n.prev
@@ -188,8 +185,6 @@ func (g *group) append(n *node) {
 	n.prev = g.newest
 	if g.newest != nil {
 		g.newest.next = n
-	} else {
-		g.oldest = n
 	}
 	g.newest = n
 }
