@@ -42,6 +42,8 @@ var scenarios = []scenario{
 	{Name: "10,000 subs × 20/s", Slug: "10k-x-20", Conns: 10000, Rate: 20},
 	{Name: "10,000 subs × 50/s", Slug: "10k-x-50", Conns: 10000, Rate: 50},
 	{Name: "idle streams up to the open-file limit", Slug: "idle"},
+	{Name: "1,000 subs × 200/s, conflate=250ms", Slug: "1k-x-200-conflate", Conns: 1000, Rate: 200,
+		Conflate: 250 * time.Millisecond, OursOnly: true},
 	{Name: "10,000 subs × 200/s, every event", Slug: "10k-x-200", Conns: 10000, Rate: 200, OursOnly: true},
 	{Name: "10,000 subs × 200/s, conflate=250ms", Slug: "10k-x-200-conflate", Conns: 10000, Rate: 200,
 		Conflate: 250 * time.Millisecond, OursOnly: true},

@@ -210,18 +210,26 @@ func writeTargets(b *strings.Builder, results []report.Result) {
 }
 
 // writeConflateTarget checks that conflated streams cost at least 5× less
-// server CPU than unconflated ones on the same feed, with no symbol's last
-// price lost.
+// server CPU than streams of every event on the same feed, with no
+// symbol's last price lost and ids increasing: at 1,000 streams (the
+// first scenario is the unconflated run) and at 10,000, where the
+// unconflated run may saturate the machine; the row says whether it kept
+// up, since a saturated server's CPU is all it could get, not what it
+// needed.
 func writeConflateTarget(b *strings.Builder, results []report.Result) {
-	all := find(filter(results, scenarios[4].Name), ours)
-	conf := find(filter(results, scenarios[5].Name), ours)
-	if all == nil || conf == nil || conf.ServerCPU <= 0 {
-		return
+	pairs := []struct{ all, conf scenario }{{scenarios[0], scenarios[4]}, {scenarios[5], scenarios[6]}}
+	for _, p := range pairs {
+		all := find(filter(results, p.all.Name), ours)
+		conf := find(filter(results, p.conf.Name), ours)
+		if all == nil || conf == nil || conf.ServerCPU <= 0 || all.Seconds <= 0 {
+			continue
+		}
+		ratio := all.ServerCPU / conf.ServerCPU
+		ok := ratio >= 5 && conf.Lost == 0 && conf.Duplicates == 0 && conf.Disconnects == 0
+		fmt.Fprintf(b, "| %d × %d/s, conflate=250ms: server CPU ≥ 5× lower than every event, no last price lost, ids increasing | CPU %.0f %% vs %.0f %% (%.1f×); every event: %.0f of %d events/s published, p99 %.0f ms; %d stale, %d out of order | %s |\n",
+			conf.Open, p.conf.Rate, conf.ServerCPU, all.ServerCPU, ratio,
+			float64(all.Published)/all.Seconds, p.all.Rate, all.Latency.P99, conf.Lost, conf.Duplicates, yes(ok))
 	}
-	ratio := all.ServerCPU / conf.ServerCPU
-	ok := ratio >= 5 && conf.Lost == 0 && conf.Duplicates == 0 && conf.Disconnects == 0
-	fmt.Fprintf(b, "| 10,000 × 200/s, conflate=250ms: server CPU ≥ 5× lower than every event, no last price lost, ids increasing | CPU %.0f %% vs %.0f %% (%.1f×), %d stale, %d out of order | %s |\n",
-		conf.ServerCPU, all.ServerCPU, ratio, conf.Lost, conf.Duplicates, yes(ok))
 }
 
 func yes(ok bool) string {
