@@ -226,8 +226,8 @@ func writeConflateTarget(b *strings.Builder, results []report.Result) {
 		}
 		ratio := all.ServerCPU / conf.ServerCPU
 		ok := ratio >= 5 && conf.Lost == 0 && conf.Duplicates == 0 && conf.Disconnects == 0
-		fmt.Fprintf(b, "| %d × %d/s, conflate=250ms: server CPU ≥ 5× lower than every event, no last price lost, ids increasing | CPU %.0f %% vs %.0f %% (%.1f×); every event: %.0f of %d events/s published, p99 %.0f ms; %d stale, %d out of order | %s |\n",
-			conf.Open, p.conf.Rate, conf.ServerCPU, all.ServerCPU, ratio,
+		fmt.Fprintf(b, "| %s: server CPU ≥ 5× lower than every event, no last price lost, ids increasing | CPU %.0f %% vs %.0f %% (%.1f×); every event: %.0f of %d events/s published, p99 %.0f ms; %d stale, %d out of order | %s |\n",
+			p.conf.Name, conf.ServerCPU, all.ServerCPU, ratio,
 			float64(all.Published)/all.Seconds, p.all.Rate, all.Latency.P99, conf.Lost, conf.Duplicates, yes(ok))
 	}
 }
