@@ -27,7 +27,7 @@ func TestRingBarsAcrossMinutes(t *testing.T) {
 		ev("AAPL", 10*time.Second, "9"),                                                 // older than that slot holds
 		{Symbol: "AAPL", Price: stock.MustParsePrice("8"), Timestamp: time.Unix(-1, 0)}, // not countable
 	} {
-		r.Count(e)
+		r.Count(e.Timestamp, e.Price)
 	}
 	got := fmt.Sprint(r.Bars("AAPL"))
 	want := "[{AAPL 2026-03-02 00:01:00 +0000 UTC 10 10.02 10 10.02 2} {AAPL 2026-03-03 00:00:00 +0000 UTC 11 11 11 11 1}]"
@@ -42,15 +42,13 @@ func TestRingBarsAcrossMinutes(t *testing.T) {
 func TestWindowIs24HoursUpToNewest(t *testing.T) {
 	var r bars.Ring
 	for _, at := range []time.Duration{0, time.Hour, 25 * time.Hour} {
-		s, _ := bars.Of(ev("AAPL", at, "1"))
-		r.Add(s)
+		r.Count(day.Add(at), stock.MustParsePrice("1"))
 	}
 	got := bars.Window("AAPL", r[:])
 	if len(got) != 1 || !got[0].Start.Equal(day.Add(25*time.Hour)) {
 		t.Fatalf("window %v: want only the newest bar, the others are 24 h or more older", got)
 	}
-	s, _ := bars.Of(ev("AAPL", time.Hour+time.Minute, "1"))
-	r.Add(s)
+	r.Count(day.Add(time.Hour+time.Minute), stock.MustParsePrice("1"))
 	if got := bars.Window("AAPL", r[:]); len(got) != 2 || !got[0].Start.Equal(day.Add(time.Hour+time.Minute)) {
 		t.Fatalf("window %v: want 01:01 (23 h 59 min before the newest) and the newest", got)
 	}
@@ -80,10 +78,10 @@ func TestFoldEqualsOneByOne(t *testing.T) {
 		}
 		one, folded := map[string]*bars.Ring{"A": new(bars.Ring), "B": new(bars.Ring)}, map[string]*bars.Ring{"A": new(bars.Ring), "B": new(bars.Ring)}
 		for _, e := range batch {
-			one[e.Symbol].Count(e)
+			one[e.Symbol].Count(e.Timestamp, e.Price)
 		}
 		for _, p := range bars.Fold(batch) {
-			folded[p.Symbol].Add(p.Slot)
+			folded[p.Symbol][p.Index()].Merge(p.Slot)
 		}
 		for _, sym := range []string{"A", "B"} {
 			if got, want := fmt.Sprint(folded[sym].Bars(sym)), fmt.Sprint(one[sym].Bars(sym)); got != want {

@@ -1,19 +1,21 @@
 package bars
 
-import "github.com/stockstream/stockstream/shared/stock"
+import (
+	"time"
+
+	"github.com/stockstream/stockstream/shared/stock"
+)
 
 // Ring holds one symbol's one-minute bars of the last 24 hours: a slot per
 // minute of the UTC day, 40 bytes each, 56.25 KiB in all.
 type Ring [Slots]Slot
 
-// Add merges a bar into its slot.
-func (r *Ring) Add(s Slot) { r[s.Index()].Merge(s) }
-
-// Count adds ev to the bar of its minute; an event Of refuses is not
-// counted.
-func (r *Ring) Count(ev stock.StockPriceEvent) {
-	if s, ok := Of(ev); ok {
-		r.Add(s)
+// Count adds an event's price at time t to the bar of its minute; an event
+// Of refuses is not counted.
+func (r *Ring) Count(t time.Time, price stock.Price) {
+	if m, ok := minuteOf(t); ok {
+		p := price.Micros()
+		r[index(m)].add(m, 1, p, p, p, p)
 	}
 }
 

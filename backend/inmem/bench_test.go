@@ -58,7 +58,7 @@ func BenchmarkPublishBarsShare(b *testing.B) {
 				counting := time.Now()
 				for range block {
 					for i := range evs {
-						ringOf[i].Count(evs[i])
+						ringOf[i].Count(evs[i].Timestamp, evs[i].Price)
 					}
 				}
 				publish, count = publish+published.Sub(start), count+time.Since(counting)

@@ -108,7 +108,7 @@ func (b *Broker) symbol(sym string) *symbol {
 func (s *symbol) update(ev *backend.Event) {
 	s.latest = ev
 	s.open = s.open.Next(ev.Stock)
-	s.bars.Count(ev.Stock)
+	s.bars.Count(ev.Stock.Timestamp, ev.Stock.Price)
 }
 
 // Subscribe registers the subscriber and, atomically with it, decides how
