@@ -5,7 +5,7 @@ BIN   := bin/stockstream
 # The packages of the three modules of go.work.
 PKGS  := ./shared/... ./frontend/... ./backend/...
 
-.PHONY: run build wasm test-wasm test test-deps vet lint fuzz sse-contract bench bench-go clean help
+.PHONY: run build wasm test-wasm test test-deps vet lint fuzz sse-contract bench bench-go lighthouse clean help
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ test: test-deps wasm vet test-wasm ## Run every test (browser and Redis ones inc
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 	@bash scripts/fuzz.sh $(FUZZ_TARGETS)
 
-test-deps: ## Install Chromium and redis-server when missing (Debian/Ubuntu as root).
+test-deps: ## Install Chromium, redis-server, Node.js/npm and axe-core when missing (Debian/Ubuntu as root).
 	@bash scripts/test-deps.sh
 
 vet: ## go vet, natively and for the wasm build of the frontend.
@@ -77,6 +77,9 @@ bench: ## Load-test stockstream beside Mercure, Centrifuge, go-sse and r3labs/ss
 bench-go: ## Go benchmarks of the hot paths (benchstat-friendly).
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./backend/fanout ./backend/http ./backend/redis ./shared/client
 	$(GO) test -run '^$$' -bench 'ClientThroughput|PublishMax' -benchtime 3s -count 5 ./backend/cmd/stockstream
+
+lighthouse: build ## Audit the dashboard with Lighthouse 12, mobile and desktop (installs it from npm into tools/).
+	@bash scripts/lighthouse.sh
 
 clean: ## Remove build output.
 	rm -rf bin

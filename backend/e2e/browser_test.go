@@ -13,16 +13,18 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/stockstream/stockstream/frontend/market"
+	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // chromiumPaths are where Debian and others install Chromium.
 var chromiumPaths = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
 
-// findChromium returns the browser to drive. Under CI=true a missing
-// browser fails the test; elsewhere the test is skipped with the command
-// that installs it.
+// findChromium returns the browser to drive. A missing browser fails the
+// test, saying how to install it: make test installs it first.
 func findChromium(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("CHROMIUM"); p != "" {
@@ -36,10 +38,7 @@ func findChromium(t testing.TB) string {
 	if p, err := exec.LookPath("chromium"); err == nil {
 		return p
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium not found: install it (apt-get install -y chromium)")
-	}
-	t.Skip("chromium not found: run make test-deps or apt-get install -y chromium")
+	t.Fatal("chromium not found: run make test-deps (it installs Chromium with apt-get), install chromium yourself, or set CHROMIUM to a Chromium or Chrome binary")
 	return ""
 }
 
@@ -50,6 +49,8 @@ type browser struct {
 
 	mu       sync.Mutex
 	problems []string // CSP violations, Go panics, uncaught exceptions
+
+	memories runtime.RemoteObjectID // the page's WebAssembly memories, once found
 }
 
 // badSigns mark console output that no test may produce.
@@ -175,9 +176,13 @@ func (b *browser) reload() {
 	}
 }
 
+// evalTimeout bounds one evaluation: a page under a busy stream on a loaded
+// machine may take seconds to get to it.
+const evalTimeout = 30 * time.Second
+
 // eval evaluates a JavaScript expression (awaiting a promise) into v.
 func (b *browser) eval(expr string, v any) error {
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, evalTimeout)
 	defer cancel()
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -238,9 +243,11 @@ func priceOf(sym string) string {
 	return `[data-symbol="` + sym + `"] [data-price]`
 }
 
-// hasPrice is a JavaScript expression true when sym shows price.
+// hasPrice is a JavaScript expression true when sym shows price, written
+// as the page writes every price: exact, with at least two decimals.
 func hasPrice(sym, price string) string {
-	return `(document.querySelector(` + jsString(priceOf(sym)) + `) || {}).textContent === ` + jsString(price)
+	return `(document.querySelector(` + jsString(priceOf(sym)) + `) || {}).textContent === ` +
+		jsString(market.FormatPrice(stock.MustParsePrice(price)))
 }
 
 // statusIs is a JavaScript expression true when the badge shows one of the
@@ -251,4 +258,109 @@ func statusIs(states ...string) string {
 		parts = append(parts, `document.querySelector('[data-status="`+s+`"]')`)
 	}
 	return strings.Join(parts, " || ")
+}
+
+// do runs actions on the page, failing the test on an error.
+func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v\npage: %s", what, err, b.summary())
+	}
+}
+
+// typeText types text into the element sel as a person does: it clicks
+// the element and sends one key event per character through the
+// DevTools protocol.
+func (b *browser) typeText(sel, text string) {
+	b.t.Helper()
+	b.do("type "+text+" into "+sel, chromedp.Click(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// press sends keys (kb.Enter, kb.Backspace…) to the focused element.
+func (b *browser) press(keys string) {
+	b.t.Helper()
+	b.do("press keys", chromedp.KeyEvent(keys))
+}
+
+// click clicks the element sel with the mouse.
+func (b *browser) click(sel string) {
+	b.t.Helper()
+	b.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+}
+
+// pageMetrics returns the page's JavaScript heap and DOM counters.
+func (b *browser) pageMetrics() map[string]float64 {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 2*evalTimeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, performance.Enable, performance.EnableParams{}); err != nil {
+		b.t.Fatalf("performance metrics: %v", err)
+	}
+	res, err := chromedp.Call(ctx, performance.GetMetrics, cdp.Empty{})
+	if err != nil {
+		b.t.Fatalf("performance metrics: %v", err)
+	}
+	out := map[string]float64{}
+	for _, m := range res.Metrics {
+		out[m.Name] = m.Value
+	}
+	return out
+}
+
+// wasmMemory returns the bytes of WebAssembly memory the page holds: the
+// Go heap of app.wasm, which the JavaScript heap does not count. The
+// DevTools protocol finds the memories without the page's help; the search
+// walks the whole heap, so it is done once and its result kept.
+func (b *browser) wasmMemory() int64 {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 2*evalTimeout)
+	defer cancel()
+	if b.memories == "" {
+		proto, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: "WebAssembly.Memory.prototype", ObjectGroup: "memory"})
+		if err != nil || proto.Result == nil || proto.Result.ObjectID == "" {
+			b.t.Fatalf("WebAssembly.Memory.prototype: %v", err)
+		}
+		mems, err := chromedp.Call(ctx, runtime.QueryObjects, runtime.QueryObjectsParams{PrototypeObjectID: proto.Result.ObjectID, ObjectGroup: "memory"})
+		if err != nil || mems.Objects == nil {
+			b.t.Fatalf("query WebAssembly memories: %v", err)
+		}
+		b.memories = mems.Objects.ObjectID
+	}
+	t := true
+	sum, err := chromedp.Call(ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
+		FunctionDeclaration: "function() { return this.reduce((n, m) => n + m.buffer.byteLength, 0) }",
+		ObjectID:            b.memories, ReturnByValue: &t,
+	})
+	if err != nil || sum.Result == nil {
+		b.t.Fatalf("WebAssembly memory size: %v", err)
+	}
+	var n int64
+	if err := json.Unmarshal(sum.Result.Value, &n); err != nil {
+		b.t.Fatalf("WebAssembly memory size %s: %v", sum.Result.Value, err)
+	}
+	return n
+}
+
+// watchLongTasks starts recording the main thread's long tasks (over 50 ms).
+func (b *browser) watchLongTasks() {
+	b.t.Helper()
+	if err := b.eval(`(() => { window.__longTasks = []; new PerformanceObserver(l => window.__longTasks.push(...l.getEntries().map(e => e.duration))).observe({type: "longtask"}); return true })()`, nil); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// longTasks returns the durations of the long tasks since watchLongTasks.
+func (b *browser) longTasks() []time.Duration {
+	b.t.Helper()
+	var ms []float64
+	if err := b.eval(`window.__longTasks`, &ms); err != nil {
+		b.t.Fatal(err)
+	}
+	out := make([]time.Duration, len(ms))
+	for i, v := range ms {
+		out[i] = time.Duration(v * float64(time.Millisecond))
+	}
+	return out
 }

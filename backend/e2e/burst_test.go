@@ -12,12 +12,11 @@ const freezeLimit = 8 * time.Second
 // TestBurstKeepsThePageResponsive: 2,000 events across 500 symbols in
 // about two seconds neither freeze the page nor leave it behind: it answers
 // script calls throughout and ends with every symbol's last price.
+//
+// It takes both cores, so it runs alone, before the tests that run side by
+// side.
 func TestBurstKeepsThePageResponsive(t *testing.T) {
-	s := startServer(t)
-	s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-	b.wait("badge live", statusIs("live"), 30*time.Second)
+	s, b, _ := openDashboard(t, 0)
 
 	b.eval(`(() => { window.__lt = []; new PerformanceObserver(l => window.__lt.push(...l.getEntries().map(e => Math.round(e.duration)))).observe({type: "longtask"}); return 1 })()`, nil)
 	const nsym, rounds = 500, 4

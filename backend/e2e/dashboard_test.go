@@ -8,12 +8,8 @@ import (
 // TestDashboardShowsLiveRows: every symbol gets a row with its exact price,
 // rows follow updates, and the badge goes live.
 func TestDashboardShowsLiveRows(t *testing.T) {
-	s := startServer(t)
-	want := s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-
-	b.wait("badge live", statusIs("live"), 30*time.Second)
+	t.Parallel()
+	s, b, want := openDashboard(t, 0)
 	for sym, price := range want {
 		b.wait(sym+" at "+price, hasPrice(sym, price), 10*time.Second)
 	}
@@ -41,11 +37,8 @@ func TestDashboardShowsLiveRows(t *testing.T) {
 // connecting or offline; events published meanwhile all arrive, in order,
 // once the server is back, and the badge is live again.
 func TestReconnectLosesNothing(t *testing.T) {
-	s := startServer(t)
-	s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-	b.wait("badge live", statusIs("live"), 30*time.Second)
+	t.Parallel()
+	s, b, _ := openDashboard(t, 0)
 	before := s.publish("SEQ", "1.00")
 	b.wait("SEQ row", hasPrice("SEQ", "1"), 10*time.Second)
 
@@ -78,43 +71,6 @@ func TestReconnectLosesNothing(t *testing.T) {
 			t.Fatalf("feed event %d has id %s, want %s:\n got %v\nwant %v", i, got[i], want[i], got, want)
 		}
 	}
-}
-
-// TestWatchlistFiltersSymbols: a watchlist reconnects with ?symbols= and
-// shows only its symbols, also after a reload.
-func TestWatchlistFiltersSymbols(t *testing.T) {
-	s := startServer(t)
-	s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-	// The page arrives with the server's prices; the form works once the
-	// app has loaded and connected.
-	b.wait("all rows, live", `document.querySelectorAll("[data-symbol]").length === 4 && `+statusIs("live"), 30*time.Second)
-
-	if err := b.eval(`(() => {
-		const input = document.querySelector("#watch-input");
-		input.value = "aapl, msft";
-		input.dispatchEvent(new Event("input", {bubbles: true}));
-		return true;
-	})()`, nil); err != nil {
-		t.Fatal(err)
-	}
-	b.wait("input seen", `document.querySelector("#watch-input").value !== ""`, 5*time.Second)
-	if err := b.eval(`document.querySelector(".watch-form button[type=submit]").click()`, nil); err != nil {
-		t.Fatal(err)
-	}
-	onlyTwo := `document.querySelectorAll("[data-symbol]").length === 2 && ` + hasPrice("AAPL", "100.25") + ` && ` + hasPrice("MSFT", "130.25")
-	b.wait("only AAPL and MSFT", onlyTwo, 15*time.Second)
-	b.wait("live", statusIs("live"), 10*time.Second)
-
-	s.publish("GOOG", "999", "AAPL", "101")
-	b.wait("AAPL moved", hasPrice("AAPL", "101"), 10*time.Second)
-	if n := b.text(`[data-symbol="GOOG"]`); n != "" {
-		t.Errorf("GOOG shown despite the watchlist: %q", n)
-	}
-
-	b.reload()
-	b.wait("watchlist kept after reload", `document.querySelectorAll("[data-symbol]").length === 2 && `+hasPrice("AAPL", "101")+` && `+statusIs("live"), 30*time.Second)
 }
 
 func pad2(i int) string {

@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"image/png"
 	"io"
@@ -12,35 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/andybalholm/brotli"
+	"github.com/stockstream/stockstream/frontend/webcompress"
 )
-
-// TestOfflineReloadShowsLastPrices: after one visit the app opens with the
-// server stopped, with the last-known prices, marked stale and offline.
-func TestOfflineReloadShowsLastPrices(t *testing.T) {
-	s := startServer(t)
-	want := s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-	b.wait("badge live", statusIs("live"), 30*time.Second)
-	s.publish("AAPL", "123.45")
-	want["AAPL"] = "123.45"
-	b.wait("AAPL moved", hasPrice("AAPL", "123.45"), 10*time.Second)
-	waitServiceWorker(b)
-	b.wait("prices saved", `(localStorage.getItem("stockstream.prices.v1") || "").includes("123.45")`, 10*time.Second)
-
-	s.stop()
-	b.reload()
-	b.wait("badge offline", statusIs("offline"), 30*time.Second)
-	for sym, price := range want {
-		b.wait(sym+" last price", hasPrice(sym, price), 10*time.Second)
-	}
-	b.wait("rows marked stale", `document.querySelector('[data-symbol="AAPL"]').classList.contains("stale") && document.querySelector("[data-stale]")`, 5*time.Second)
-}
 
 // TestInstallable: the manifest has what installing needs, its icons are
 // real PNGs of the stated sizes, and the service worker controls the page.
 func TestInstallable(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	s.seed()
 
@@ -94,6 +71,7 @@ func TestInstallable(t *testing.T) {
 // TestWasmIsServedCompressed: app.wasm is precompressed by Accept-Encoding,
 // with Vary, strong per-encoding ETags and 304 on revalidation.
 func TestWasmIsServedCompressed(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	raw := get(t, s.URL()+"/web/app.wasm", http.Header{"Accept-Encoding": {"identity"}})
 	if !bytes.HasPrefix(raw, []byte("\x00asm")) {
@@ -139,32 +117,6 @@ func TestWasmIsServedCompressed(t *testing.T) {
 	}
 }
 
-// TestTimeToFirstPrice measures, in headless Chromium, the time from
-// navigation to the first price on screen: cold (empty profile) and warm
-// (service worker and cache in place). Run with -v to see the figures.
-func TestTimeToFirstPrice(t *testing.T) {
-	s := startServer(t)
-	s.seed()
-	b := newBrowser(t)
-	cold, coldLive := timeFirstPrice(b, s.URL()+"/")
-	waitServiceWorker(b)
-	b.navigate("about:blank")
-	warm, warmLive := timeFirstPrice(b, s.URL()+"/")
-	t.Logf("time to first price: cold %v, warm %v; to live: cold %v, warm %v",
-		cold.Round(time.Millisecond), warm.Round(time.Millisecond), coldLive.Round(time.Millisecond), warmLive.Round(time.Millisecond))
-}
-
-// timeFirstPrice returns the time from navigation to the first price on
-// the page, and to the page being live (the app loaded and streaming).
-func timeFirstPrice(b *browser, url string) (price, live time.Duration) {
-	start := time.Now()
-	b.navigate(url)
-	b.wait("first price", `(document.querySelector("[data-price]") || {}).textContent`, 30*time.Second)
-	price = time.Since(start)
-	b.wait("live", `document.querySelector('[data-status="live"]') && document.querySelector("[data-price]")`, 30*time.Second)
-	return price, time.Since(start)
-}
-
 // waitServiceWorker waits until the worker controls the page and its cache
 // holds the page.
 func waitServiceWorker(b *browser) {
@@ -205,18 +157,10 @@ func get(t testing.TB, url string, h http.Header) []byte {
 
 func decode(t testing.TB, enc string, body []byte) []byte {
 	t.Helper()
-	var r io.Reader = bytes.NewReader(body)
-	switch enc {
-	case "br":
-		r = brotli.NewReader(r)
-	case "gzip":
-		zr, err := gzip.NewReader(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = zr
+	if enc == "" {
+		return body
 	}
-	out, err := io.ReadAll(r)
+	out, err := webcompress.Decode(enc, body)
 	if err != nil {
 		t.Fatalf("decode %s: %v", enc, err)
 	}

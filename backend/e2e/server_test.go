@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"strconv"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,25 +19,32 @@ import (
 	stockhttp "github.com/stockstream/stockstream/backend/http"
 	"github.com/stockstream/stockstream/backend/inmem"
 	"github.com/stockstream/stockstream/backend/pwa"
+	"github.com/stockstream/stockstream/frontend/ui"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // symbols are the symbols every test starts with.
 var symbols = []string{"AAPL", "AMZN", "GOOG", "MSFT"}
 
-// current is the broker of the running test server, whose latest prices
-// the page is rendered with.
-var current atomic.Pointer[backend.Broker]
+// brokers maps the address of each running test server to its broker:
+// go-app's pages are registered once per process, and the tests run
+// servers side by side, so a page is rendered with the prices of the
+// server it was asked from.
+var brokers sync.Map // host:port → backend.Broker
 
-// app is the PWA handler, built once: go-app registers routes globally.
-var app = pwa.Handler(func() []stock.Latest {
-	b := current.Load()
-	if b == nil {
-		return nil
-	}
-	evs, _ := (*b).Snapshot(context.Background())
-	return evs
-})
+// TestMain registers the app's pages once, with the prices of the server
+// each page is asked from.
+func TestMain(m *testing.M) {
+	ui.Routes(func(page *url.URL) []stock.Latest {
+		b, ok := brokers.Load(page.Host)
+		if !ok {
+			return nil
+		}
+		latest, _ := b.(backend.Broker).Snapshot(context.Background())
+		return latest
+	})
+	os.Exit(m.Run())
+}
 
 // server is the stockstream server on a fixed 127.0.0.1 port, so that it
 // can be stopped and started again where the browser expects it.
@@ -57,11 +66,56 @@ func startServer(t testing.TB) *server {
 	}
 	var b backend.Broker = inmem.New(inmem.Options{History: 10_000})
 	t.Cleanup(func() { b.Close() })
-	current.Store(&b)
-	s := &server{t: t, broker: b, addr: freeAddr(t), App: app}
+	s := &server{t: t, broker: b, addr: freeAddr(t), App: pwa.Handler()}
+	brokers.Store(s.addr, b)
+	t.Cleanup(func() { brokers.Delete(s.addr) })
 	s.start()
 	t.Cleanup(s.stop)
 	return s
+}
+
+// stream publishes a new price for every symbol every interval until stop
+// is called or the test ends; stop returns the id of the last event
+// published. Each price differs from the symbol's last one, so that every
+// tick moves every sparkline (the simulator's whole cents often stay put
+// over a few milliseconds).
+func (s *server) stream(syms []string, interval time.Duration) (stop func() string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var last string
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for n := int64(0); ; n++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			quotes := make([]stock.Quote, len(syms))
+			for i, sym := range syms {
+				// A walk of 1 to 9 cents up and down around 100.
+				cents := 10_000 + int64(i) + (n*7+int64(i)*3)%50 + n%2*50
+				quotes[i] = stock.Quote{Symbol: sym, Price: stock.PriceFromCents(cents)}
+			}
+			evs, err := s.broker.Publish(ctx, quotes)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.t.Errorf("publish: %v", err)
+				}
+				return
+			}
+			last = evs[len(evs)-1].ID
+		}
+	}()
+	stop = sync.OnceValue(func() string {
+		cancel()
+		<-done
+		return last
+	})
+	s.t.Cleanup(func() { stop() })
+	return stop
 }
 
 // URL returns the base URL of the server.
@@ -149,4 +203,20 @@ func freeAddr(t testing.TB) string {
 	}
 	defer l.Close()
 	return fmt.Sprintf("127.0.0.1:%d", l.Addr().(*net.TCPAddr).Port)
+}
+
+// openDashboard starts a server with a first price for every symbol and,
+// when tick is not zero, a new price for each every tick; then a browser
+// on its dashboard, once the page is live. It returns the first prices.
+func openDashboard(t *testing.T, tick time.Duration) (*server, *browser, map[string]string) {
+	t.Helper()
+	s := startServer(t)
+	want := s.seed()
+	if tick > 0 {
+		s.stream(symbols, tick)
+	}
+	b := newBrowser(t)
+	b.navigate(s.URL() + "/")
+	b.wait("badge live", statusIs("live"), 30*time.Second)
+	return s, b, want
 }

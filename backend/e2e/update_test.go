@@ -28,14 +28,11 @@ func (v newVersion) Open(name string) (fs.File, error) {
 // worker activates (the stream bypasses the worker) and the page offers a
 // reload, which brings the new version.
 func TestNewVersionBanner(t *testing.T) {
-	s := startServer(t)
-	s.seed()
-	b := newBrowser(t)
-	b.navigate(s.URL() + "/")
-	b.wait("badge live", statusIs("live"), 30*time.Second)
+	t.Parallel()
+	s, b, _ := openDashboard(t, 0)
 	waitServiceWorker(b)
 
-	next, err := pwa.New(newVersion{FS: os.DirFS("../pwa"), version: "e2e-next"}, nil)
+	next, err := pwa.New(newVersion{FS: os.DirFS("../pwa"), version: "e2e-next"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+
+	"github.com/stockstream/stockstream/frontend/webcompress"
 )
 
 // files holds the web assets `make wasm` writes into web/. It always holds
@@ -14,34 +16,49 @@ import (
 //go:embed web
 var files embed.FS
 
-// assets are the built files the handler needs at hand.
+// The built files the handler needs at hand, under web/.
+const (
+	wasmName       = "web/app.wasm"
+	versionName    = "web/version.txt"
+	stylesheetName = "web/stockstream.css"
+)
+
+// assets are facts about the built files; the files themselves stay in the
+// file system they are served from.
 type assets struct {
-	fsys    fs.FS // rooted above "web/"
-	version string
-	wasm    map[string][]byte // by Content-Encoding: "", "br", "gzip"
+	version    string
+	wasmSize   int64 // of the raw app.wasm
+	stylesheet []byte
 }
 
 // errNotBuilt means the wasm has not been built into web/ yet.
 var errNotBuilt = errors.New("app.wasm not built: run make build")
 
-// loadAssets reads version.txt and the three encodings of app.wasm.
+// loadAssets reads version.txt and the stylesheet, and checks that app.wasm
+// is there in every encoding.
 func loadAssets(fsys fs.FS) (*assets, error) {
-	v, err := fs.ReadFile(fsys, "web/version.txt")
+	v, err := fs.ReadFile(fsys, versionName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNotBuilt
 	} else if err != nil {
 		return nil, err
 	}
-	a := &assets{fsys: fsys, version: strings.TrimSpace(string(v)), wasm: map[string][]byte{}}
-	for enc, name := range map[string]string{"": "app.wasm", "br": "app.wasm.br", "gzip": "app.wasm.gz"} {
-		b, err := fs.ReadFile(fsys, "web/"+name)
-		if err != nil {
-			return nil, fmt.Errorf("%w (%v)", errNotBuilt, err)
-		}
-		a.wasm[enc] = b
-	}
+	a := &assets{version: strings.TrimSpace(string(v))}
 	if a.version == "" {
 		return nil, fmt.Errorf("%w (empty version.txt)", errNotBuilt)
+	}
+	fi, err := fs.Stat(fsys, wasmName)
+	if err != nil {
+		return nil, fmt.Errorf("%w (%v)", errNotBuilt, err)
+	}
+	a.wasmSize = fi.Size()
+	for _, enc := range webcompress.Encodings {
+		if _, err := fs.Stat(fsys, wasmName+enc.Suffix); err != nil {
+			return nil, fmt.Errorf("%w (%v)", errNotBuilt, err)
+		}
+	}
+	if a.stylesheet, err = fs.ReadFile(fsys, stylesheetName); err != nil {
+		return nil, fmt.Errorf("%w (%v)", errNotBuilt, err)
 	}
 	return a, nil
 }

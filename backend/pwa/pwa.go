@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
-	"github.com/stockstream/stockstream/frontend/ui"
-	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // Theme colours, also used by the manifest.
@@ -21,11 +19,11 @@ const (
 )
 
 // Handler returns the PWA served from the assets embedded in the binary.
-// latest, if not nil, returns the prices rendered into the first page.
 // When app.wasm has not been built, every request gets a 503 page that
-// says how to build it.
-func Handler(latest func() []stock.Latest) http.Handler {
-	h, err := New(files, latest)
+// says how to build it. The pages are go-app's routes: register them once
+// with ui.Routes before serving.
+func Handler() http.Handler {
+	h, err := New(files)
 	if err != nil {
 		return notBuilt(err)
 	}
@@ -40,14 +38,17 @@ func Built() error {
 }
 
 // New returns the PWA handler for the assets in fsys, which holds the
-// built files under "web/"; latest is as for Handler.
-func New(fsys fs.FS, latest func() []stock.Latest) (http.Handler, error) {
+// built files under "web/". Files are served from fsys as they are, never
+// copied: app.wasm and the other text files in their precompressed
+// encodings, the files go-app generates compressed once, pages compressed
+// as they are rendered.
+func New(fsys fs.FS) (http.Handler, error) {
 	a, err := loadAssets(fsys)
 	if err != nil {
 		return nil, err
 	}
-	ui.RoutesWithPrices(prices(latest))
-	h := &app.Handler{
+	style := newInlineStyle(a.stylesheet)
+	page := &app.Handler{
 		Name:            "StockStream",
 		ShortName:       "Stocks",
 		Title:           "StockStream — live prices",
@@ -62,58 +63,57 @@ func New(fsys fs.FS, latest func() []stock.Latest) (http.Handler, error) {
 			Maskable: "/web/icon-maskable-512.png",
 			SVG:      "/web/icon.svg",
 		},
-		Styles:                []string{"/web/stockstream.css"},
+		RawHeaders:            []string{style.element},
 		CacheableResources:    []string{"/web/icon.svg"},
-		Resources:             embedded{files: noDirs(http.FileServerFS(fsys))},
 		Version:               a.version,
-		WasmContentLength:     strconv.Itoa(len(a.wasm[""])),
+		WasmContentLength:     strconv.FormatInt(a.wasmSize, 10),
 		ServiceWorkerTemplate: workerTemplate(),
 	}
-	wasm := wasmHandler{bodies: a.wasm, version: a.version}
-	return secure(route(h, wasm)), nil
+	gen, err := generate(page, a.version)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{
+		static:    staticFiles{fsys: fsys, version: a.version},
+		generated: gen,
+		pages:     pages{app: page},
+	}
+	return secure(style.source, s), nil
 }
 
-// route sends app.wasm to the precompressed handler and everything else to
-// go-app, except the files go-app would proxy: for /robots.txt,
-// /sitemap.xml and /ads.txt it fetches http://<Host header>/web/..., a
-// request to whatever host a client names.
-func route(page, wasm http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/web/app.wasm", "/app.wasm", "/goapp.wasm":
-			wasm.ServeHTTP(w, r)
-		case "/robots.txt":
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			io.WriteString(w, "User-agent: *\nAllow: /\n")
-		case "/sitemap.xml", "/ads.txt":
-			http.NotFound(w, r)
-		default:
-			page.ServeHTTP(w, r)
-		}
-	})
+// server routes the PWA's requests.
+type server struct {
+	static    staticFiles
+	generated map[string]*generatedFile
+	pages     pages
 }
 
-// embedded is a go-app ResourceResolver that serves /web/ from the binary
-// while resolving URLs as the default local directory does.
-type embedded struct {
-	files http.Handler
-}
-
-// Resolve returns the URL of a static resource.
-func (e embedded) Resolve(path string) string { return app.LocalDir("").Resolve(path) }
-
-// ServeHTTP serves a file under /web/.
-func (e embedded) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.files.ServeHTTP(w, r) }
-
-// noDirs answers 404 for directory paths instead of listing them.
-func noDirs(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// ServeHTTP serves app.wasm and /web/ from the assets, go-app's generated
+// files from memory and everything else as a go-app page, except the files
+// go-app would proxy: for /robots.txt, /sitemap.xml and /ads.txt it fetches
+// http://<Host header>/web/..., a request to whatever host a client names.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	p := r.URL.Path
+	switch {
+	case p == "/app.wasm" || p == "/goapp.wasm":
+		s.static.serve(w, r, wasmName)
+	case strings.HasPrefix(p, "/web/"):
+		s.static.serve(w, r, strings.TrimPrefix(p, "/"))
+	case s.generated[p] != nil:
+		s.generated[p].ServeHTTP(w, r)
+	case p == "/robots.txt":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "User-agent: *\nAllow: /\n")
+	case p == "/sitemap.xml" || p == "/ads.txt":
+		http.NotFound(w, r)
+	default:
+		s.pages.ServeHTTP(w, r)
+	}
 }
 
 var notBuiltPage = template.Must(template.New("").Parse(`<!doctype html>
@@ -128,26 +128,10 @@ func notBuilt(err error) http.Handler {
 	if !errors.Is(err, errNotBuilt) {
 		msg = "loading the web assets failed: " + msg
 	}
-	return secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return secure("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		notBuiltPage.Execute(w, msg)
 	}))
-}
-
-// prices returns the events of the latest prices latest returns, as the
-// page renders them (nil if latest is nil).
-func prices(latest func() []stock.Latest) func() []stock.StockPriceEvent {
-	if latest == nil {
-		return nil
-	}
-	return func() []stock.StockPriceEvent {
-		ls := latest()
-		out := make([]stock.StockPriceEvent, len(ls))
-		for i, l := range ls {
-			out[i] = l.StockPriceEvent
-		}
-		return out
-	}
 }

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stockstream/stockstream/frontend/batch"
 	"github.com/stockstream/stockstream/frontend/sse"
 	"github.com/stockstream/stockstream/shared/backoff"
 	"github.com/stockstream/stockstream/shared/stock"
@@ -28,13 +27,19 @@ const (
 // never been live reports offline at its first failure.
 const OfflineAfter = 2
 
-// QueueLimit bounds the items waiting for the UI.
+// QueueLimit bounds the items waiting for the UI. When it is reached the
+// queued items are dropped and Drain reports how many, so that the UI starts
+// over from a snapshot.
 const QueueLimit = 20_000
+
+// CheckAfter is how long a stream may stay without opening before the
+// client looks whether the browser gave up on it without saying so.
+const CheckAfter = 5 * time.Second
 
 // Item is one thing the stream delivered, in stream order: either a
 // snapshot that replaces the board or one live update.
 type Item struct {
-	Snapshot []stock.StockPriceEvent // set for a snapshot
+	Snapshot []stock.Latest // set for a snapshot
 	IsSnap   bool
 	Event    stock.StockPriceEvent // set for an update
 	ID       string                // the SSE id of the item
@@ -51,17 +56,23 @@ type Config struct {
 	Dial Dialer
 	// Backoff spaces the reconnects (backoff.Default if zero).
 	Backoff backoff.Policy
-	// AfterFunc schedules a reconnect (time.AfterFunc if nil).
+	// AfterFunc schedules reconnects and checks (time.AfterFunc if nil).
 	AfterFunc func(time.Duration, func()) (stop func() bool)
+	// Notify, if not nil, is called when there is news for the UI (items
+	// or a new status) and the UI has drained everything before: once per
+	// Drain, however many items arrive. It is called from the browser's
+	// event loop without the client's lock held and must not block.
+	Notify func()
 }
 
 // Client is one logical connection to the stream that survives the loss of
 // any number of EventSources.
 type Client struct {
-	cfg   Config
-	queue *batch.Queue[Item]
+	cfg Config
 
 	mu        sync.Mutex
+	queue     []Item
+	dropped   int
 	stream    sse.Stream
 	gen       int // generation of stream; callbacks of older ones are ignored
 	symbols   []string
@@ -69,8 +80,9 @@ type Client struct {
 	status    Status
 	failures  int
 	everLive  bool
-	stopTimer func() bool
-	dirty     bool
+	stopTimer func() bool // pending reconnect
+	checking  bool        // a check of a stream not yet open is pending
+	dirty     bool        // news since the last Drain
 	closed    bool
 }
 
@@ -88,7 +100,7 @@ func New(cfg Config) *Client {
 	if cfg.AfterFunc == nil {
 		cfg.AfterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}
-	return &Client{cfg: cfg, queue: batch.NewQueue[Item](QueueLimit), status: StatusConnecting}
+	return &Client{cfg: cfg, status: StatusConnecting}
 }
 
 // Connect (re)opens the stream for symbols (all when empty) from scratch:
@@ -121,30 +133,61 @@ func (c *Client) Status() (Status, string) {
 	return c.status, c.lastID
 }
 
-// Dirty reports whether anything changed since the last Drain.
-func (c *Client) Dirty() bool {
+// Drain returns the items received since the last Drain, in stream order,
+// and how many were dropped because the UI fell behind. The next news
+// calls Notify again.
+func (c *Client) Drain() (items []Item, dropped int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.dirty
+	items, dropped = c.queue, c.dropped
+	c.queue, c.dropped, c.dirty = nil, 0, false
+	return items, dropped
 }
 
-// Drain returns the items received since the last Drain, in stream order,
-// and how many were dropped because the UI fell behind.
-func (c *Client) Drain() ([]Item, int) {
-	c.mu.Lock()
-	c.dirty = false
-	c.mu.Unlock()
-	return c.queue.Drain()
-}
-
-// Check is the watchdog: called periodically, it reconnects a stream that the
-// browser closed for good when no reconnect is pending.
+// Check is the watchdog of a stream that has not opened: it reconnects a
+// stream the browser closed for good without an error event, and looks
+// again later while the browser is still trying.
 func (c *Client) Check() {
 	c.mu.Lock()
-	s, pending := c.stream, c.stopTimer != nil
+	c.checking = false
+	s, gen, pending := c.stream, c.gen, c.stopTimer != nil
 	c.mu.Unlock()
-	if s != nil && !pending && s.ReadyState() == sse.Closed {
-		c.failed(c.currentGen(), sse.Closed)
+	if s == nil || pending {
+		return
+	}
+	switch s.ReadyState() {
+	case sse.Closed:
+		c.failed(gen, sse.Closed)
+	case sse.Connecting:
+		c.mu.Lock()
+		c.watch()
+		c.mu.Unlock()
+	}
+}
+
+// watch schedules a Check unless one is pending; c.mu is held.
+func (c *Client) watch() {
+	if c.checking || c.closed {
+		return
+	}
+	c.checking = true
+	c.cfg.AfterFunc(CheckAfter, c.Check)
+}
+
+// news marks that the UI has something to drain; c.mu is held. It returns
+// the Notify to call once the lock is released, or nil.
+func (c *Client) news() func() {
+	if c.dirty {
+		return nil
+	}
+	c.dirty = true
+	return c.cfg.Notify
+}
+
+// notify calls f if it is not nil.
+func notify(f func()) {
+	if f != nil {
+		f()
 	}
 }
 
@@ -185,6 +228,7 @@ func (c *Client) reopen() {
 		return
 	}
 	c.stream = s
+	c.watch()
 	c.mu.Unlock()
 }
 
@@ -200,12 +244,6 @@ func (c *Client) detach() sse.Stream {
 	return s
 }
 
-func (c *Client) currentGen() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.gen
-}
-
 func (c *Client) handlers(gen int) sse.Handlers {
 	return sse.Handlers{
 		Open:    func() { c.opened(gen) },
@@ -216,14 +254,19 @@ func (c *Client) handlers(gen int) sse.Handlers {
 
 func (c *Client) opened(gen int) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	var f func()
 	if gen == c.gen {
-		c.setLive()
+		f = c.setLive()
 	}
+	c.mu.Unlock()
+	notify(f)
 }
 
-func (c *Client) setLive() {
-	c.status, c.failures, c.everLive, c.dirty = StatusLive, 0, true, true
+// setLive records a working stream; c.mu is held. It returns what news
+// returns.
+func (c *Client) setLive() func() {
+	c.status, c.failures, c.everLive = StatusLive, 0, true
+	return c.news()
 }
 
 // received decodes one message and queues it. A message that does not
@@ -231,15 +274,23 @@ func (c *Client) setLive() {
 func (c *Client) received(gen int, m sse.Message) {
 	item, ok := decode(m)
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if gen != c.gen || !ok {
+		c.mu.Unlock()
 		return
 	}
 	if m.LastEventID != "" {
 		c.lastID = m.LastEventID
 	}
-	c.queue.Push(item)
-	c.setLive()
+	if len(c.queue) == QueueLimit {
+		// The UI starts over from a snapshot after a loss: what is
+		// queued is of no use any more.
+		c.dropped += len(c.queue)
+		c.queue = c.queue[:0]
+	}
+	c.queue = append(c.queue, item)
+	f := c.setLive()
+	c.mu.Unlock()
+	notify(f)
 }
 
 // failed handles an error on stream gen. While the browser reconnects by
@@ -247,17 +298,29 @@ func (c *Client) received(gen int, m sse.Message) {
 // after a backoff.
 func (c *Client) failed(gen int, rs sse.ReadyState) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if gen != c.gen || c.closed {
+		c.mu.Unlock()
 		return
 	}
 	c.failures++
-	c.dirty = true
 	c.status = StatusConnecting
 	if !c.everLive || c.failures >= OfflineAfter {
 		c.status = StatusOffline
 	}
-	if rs != sse.Closed || c.stopTimer != nil {
+	f := c.news()
+	c.retry(gen, rs)
+	c.mu.Unlock()
+	notify(f)
+}
+
+// retry replaces a stream the browser closed for good after a backoff, or
+// watches one it is still retrying; c.mu is held.
+func (c *Client) retry(gen int, rs sse.ReadyState) {
+	if rs != sse.Closed {
+		c.watch()
+		return
+	}
+	if c.stopTimer != nil {
 		return
 	}
 	delay := c.cfg.Backoff.Delay(c.failures - 1)
@@ -275,7 +338,7 @@ func (c *Client) failed(gen int, rs sse.ReadyState) {
 func decode(m sse.Message) (Item, bool) {
 	switch m.Type {
 	case stock.EventSnapshot:
-		var evs []stock.StockPriceEvent
+		var evs []stock.Latest
 		if err := json.Unmarshal([]byte(m.Data), &evs); err != nil {
 			return Item{}, false
 		}

@@ -1,6 +1,8 @@
 package live_test
 
 import (
+	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -59,11 +61,23 @@ func (n *fakeNet) fire() {
 	f()
 }
 
+// after records a check or a reconnect scheduled.
+func (n *fakeNet) count() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.timers)
+}
+
 func newClient(n *fakeNet) *live.Client {
+	return newNotifyingClient(n, nil)
+}
+
+func newNotifyingClient(n *fakeNet, notify func()) *live.Client {
 	return live.New(live.Config{
 		Dial:      n.dial,
 		AfterFunc: n.after,
 		Backoff:   backoff.Policy{Base: time.Second, Max: 10 * time.Second, Rand: func() float64 { return 0 }},
+		Notify:    notify,
 	})
 }
 
@@ -116,16 +130,22 @@ func TestBackoffGrowsUntilLive(t *testing.T) {
 	n := &fakeNet{}
 	c := newClient(n)
 	c.Connect(nil)
+	var delays []time.Duration
 	for range 4 {
 		s := n.last()
 		s.state = sse.Closed
+		before := n.count()
 		s.h.Error(sse.Closed)
+		if n.count() != before+1 {
+			t.Fatal("no reconnect scheduled")
+		}
+		delays = append(delays, n.delays[len(n.delays)-1])
 		n.fire()
 	}
 	want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}
 	for i, d := range want {
-		if n.delays[i] != d {
-			t.Errorf("delay %d = %v, want %v", i, n.delays[i], d)
+		if delays[i] != d {
+			t.Errorf("delay %d = %v, want %v", i, delays[i], d)
 		}
 	}
 	if st, _ := c.Status(); st != live.StatusOffline {
@@ -141,16 +161,80 @@ func TestWatchdogReconnectsAClosedStream(t *testing.T) {
 	n := &fakeNet{}
 	c := newClient(n)
 	c.Connect(nil)
+	if n.count() != 1 || n.delays[0] != live.CheckAfter {
+		t.Fatalf("a new stream is not checked after %v: %v", live.CheckAfter, n.delays)
+	}
+	// Still connecting: the check looks again later, nothing else.
+	n.fire()
+	if n.count() != 2 || n.delays[1] != live.CheckAfter || len(n.streams) != 1 {
+		t.Fatalf("a connecting stream: timers %v, streams %d", n.delays, len(n.streams))
+	}
 	n.last().state = sse.Closed // closed without an error event
-	c.Check()
-	if len(n.timers) != 1 {
-		t.Fatalf("watchdog scheduled %d reconnects", len(n.timers))
+	n.fire()
+	if n.count() != 3 || n.delays[2] != 500*time.Millisecond {
+		t.Fatalf("watchdog scheduled %v", n.delays)
 	}
 	c.Check()
-	if len(n.timers) != 1 {
+	if n.count() != 3 {
 		t.Error("watchdog scheduled a second reconnect while one is pending")
 	}
+	n.fire()
+	if len(n.streams) != 2 {
+		t.Error("the closed stream was not replaced")
+	}
 }
+
+func TestAnOpenStreamIsNotWatched(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect(nil)
+	s := n.last()
+	s.state = sse.Open
+	s.h.Open()
+	n.fire() // the check armed at connect
+	if n.count() != 1 {
+		t.Errorf("an open stream is checked again: %v", n.delays)
+	}
+}
+
+func TestNotifyOncePerDrain(t *testing.T) {
+	n := &fakeNet{}
+	var notified int
+	c := newNotifyingClient(n, func() { notified++ })
+	c.Connect(nil)
+	s := n.last()
+	s.h.Open()
+	for i := range 100 {
+		send(s, "stockUpdate", itoa(10+i), fmt.Sprintf(update, itoa(10+i)))
+	}
+	if notified != 1 {
+		t.Fatalf("notified %d times before a drain, want 1", notified)
+	}
+	if items, dropped := c.Drain(); len(items) != 100 || dropped != 0 {
+		t.Fatalf("drained %d, dropped %d", len(items), dropped)
+	}
+	send(s, "stockUpdate", "500", fmt.Sprintf(update, "500"))
+	s.h.Error(sse.Connecting)
+	if notified != 2 {
+		t.Errorf("notified %d times after a drain and news, want 2", notified)
+	}
+}
+
+func TestQueueOverflowIsReported(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect(nil)
+	s := n.last()
+	for i := range live.QueueLimit + 10 {
+		send(s, "stockUpdate", itoa(10+i), fmt.Sprintf(update, itoa(10+i)))
+	}
+	items, dropped := c.Drain()
+	if dropped == 0 || len(items)+dropped != live.QueueLimit+10 {
+		t.Errorf("kept %d, dropped %d of %d", len(items), dropped, live.QueueLimit+10)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestBrowserRetryOnlyChangesStatus(t *testing.T) {
 	n := &fakeNet{}
@@ -162,8 +246,13 @@ func TestBrowserRetryOnlyChangesStatus(t *testing.T) {
 	if st, _ := c.Status(); st != live.StatusConnecting {
 		t.Errorf("status %s", st)
 	}
-	if len(n.timers) != 0 || len(n.streams) != 1 {
+	if len(n.streams) != 1 {
 		t.Error("a stream the browser is retrying was replaced")
+	}
+	for _, d := range n.delays {
+		if d != live.CheckAfter {
+			t.Errorf("a reconnect was scheduled after %v", d)
+		}
 	}
 }
 

@@ -4,7 +4,7 @@ package sse
 
 import "syscall/js"
 
-// eventSource is a browser EventSource with the listeners Open added.
+// eventSource is a browser EventSource with the listeners Dial added.
 type eventSource struct {
 	v         js.Value
 	listeners []listener

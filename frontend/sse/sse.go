@@ -1,6 +1,6 @@
 // Package sse opens server-sent event streams in the browser through its
-// EventSource. In the browser (js && wasm) Open creates a real EventSource;
-// natively, where the server prerenders the UI, Open returns a stream that
+// EventSource. In the browser (js && wasm) Dial creates a real EventSource;
+// natively, where the server prerenders the UI, Dial returns a stream that
 // never connects, so the same UI code compiles for both.
 package sse
 

@@ -1,19 +1,24 @@
 package ui
 
-import "github.com/maxence-charriere/go-app/v10/pkg/app"
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/stockstream/stockstream/frontend/live"
+)
 
 // badge shows the connection state in its data-status attribute (live,
-// connecting or offline) and the id of the last event received.
+// connecting or offline) and the id of the last event received. Only the
+// state's label is a live region: screen readers announce "Live" or
+// "Offline" when it changes, never the ids that change many times a second.
 type badge struct {
 	app.Compo
-	Status string
+	Status live.Status
 	LastID string
 }
 
-var badgeLabels = map[string]string{
-	"live":       "Live",
-	"connecting": "Connecting…",
-	"offline":    "Offline",
+var badgeLabels = map[live.Status]string{
+	live.StatusLive:       "Live",
+	live.StatusConnecting: "Connecting…",
+	live.StatusOffline:    "Offline",
 }
 
 // Render draws the badge.
@@ -23,14 +28,12 @@ func (b *badge) Render() app.UI {
 		id = "–"
 	}
 	return app.Div().
-		Class("badge", "badge-"+b.Status).
+		Class("badge", "badge-"+string(b.Status)).
 		DataSet("status", b.Status).
 		DataSet("last-event-id", b.LastID).
-		Aria("live", "polite").
-		Title("Last event id: "+id).
 		Body(
 			app.Span().Class("dot"),
-			app.Span().Class("label").Text(badgeLabels[b.Status]),
-			app.Span().Class("last-id").Text("#"+id),
+			app.Span().Class("label").Role("status").Text(badgeLabels[b.Status]),
+			app.Span().Class("last-id").Title("Id of the last event received").Text("#"+id),
 		)
 }

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"sync/atomic"
+	"slices"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -10,78 +10,106 @@ import (
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// frameInterval is how often queued stream events are rendered: one
-// ctx.Dispatch per frame whatever the event rate.
-const frameInterval = 100 * time.Millisecond
-
-// watchdogEvery is how many frames pass between two watchdog checks.
-const watchdogEvery = 10
-
-// saveEvery is how many frames pass between two saves of a changed board
-// to localStorage.
-const saveEvery = 20
+// saveDelay is how long after a change the board is saved to localStorage:
+// a busy stream costs one save per saveDelay, not one per frame.
+const saveDelay = 2 * time.Second
 
 // actionWatch is the action the watchlist sends with the new symbols.
 const actionWatch = "watchlist"
 
 // dashboard is the page at "/": it owns the stream client and the board and
 // hands both down to the components that render them.
+//
+// The stream's callbacks never touch the dashboard: the client queues what
+// arrives and asks for an animation frame, whose callback dispatches flush
+// to the UI goroutine. Everything below is read and written there only.
 type dashboard struct {
 	app.Compo
 
-	board   market.Board
-	status  live.Status
-	lastID  string
-	savedAt time.Time
-	symbols []string
-	update  bool
+	board       market.Board
+	status      live.Status
+	lastID      string
+	asOf        time.Time // when the prices shown were last known current
+	symbols     []string
+	update      bool
+	installable bool
 
-	latest  func() []stock.StockPriceEvent // server side: prices to prerender
-	client  *live.Client
-	stop    chan struct{}
-	unsaved atomic.Bool  // the board changed since it was last saved
-	calm    atomic.Int64 // unix nanos before which no frame is rendered
+	prices    Prices      // server side: the prices to prerender
+	prerender prerendered // server side: what the page was rendered with
+
+	client *live.Client
+	frames *frames
+	saving bool // a save is scheduled
 }
 
-func newDashboard(latest func() []stock.StockPriceEvent) *dashboard {
-	return &dashboard{status: live.StatusConnecting, latest: latest}
+func newDashboard(prices Prices) *dashboard {
+	return &dashboard{status: live.StatusConnecting, prices: prices}
 }
 
 // OnPreRender runs on the server only: it renders the latest prices into
-// the page, stamped with the time and marked not live until the app takes
-// over and connects.
+// the page, stamped with the time, and hands them over to the app.
 func (d *dashboard) OnPreRender(ctx app.Context) {
-	if d.latest == nil {
+	if d.prices == nil {
 		return
 	}
-	d.board.Snapshot(d.latest())
-	d.savedAt = time.Now()
+	latest := d.prices(ctx.Page().URL())
+	d.board.Snapshot(latest)
+	d.asOf = time.Now()
+	d.prerender = prerendered{At: d.asOf, Quotes: latest}
 }
 
-// OnMount restores the last-known prices and the watchlist, then connects.
-func (d *dashboard) OnMount(ctx app.Context) {
-	d.symbols = loadWatchlist(ctx)
-	saved := loadPrices(ctx)
-	d.board.Restore(saved.Quotes)
-	d.savedAt = saved.At
-	d.update = ctx.AppUpdateAvailable()
-	ctx.Handle(actionWatch, d.onWatch)
-
-	d.client = live.New(live.Config{})
-	d.client.Connect(d.symbols)
-	d.stop = make(chan struct{})
-	client, stop := d.client, d.stop
-	ctx.Async(func() { pump(ctx, client, stop, d) })
-}
-
-// OnDismount closes the stream, which releases its browser functions.
-func (d *dashboard) OnDismount() {
-	if d.stop != nil {
-		close(d.stop)
-		d.stop = nil
+// OnInit runs before the first render. In the browser it takes over what
+// the page showed: the prices the server rendered into it or, when they
+// are older (a page from the service worker's cache), the board saved by
+// the last visit. The app's first render then shows the same prices.
+func (d *dashboard) OnInit() {
+	if !app.IsClient {
+		return
 	}
+	d.symbols = loadWatchlist()
+	saved, haveSaved := loadBoard()
+	pre, havePre := readPrerendered()
+	if haveSaved {
+		d.board.Restore(saved.Quotes, saved.Feed)
+		d.asOf = saved.At
+	}
+	if havePre && (!haveSaved || pre.At.After(saved.At)) {
+		d.board.Snapshot(watched(pre.Quotes, d.symbols))
+		d.asOf = pre.At
+	}
+}
+
+// watched returns the prices of the watched symbols; all when none are.
+func watched(latest []stock.Latest, symbols []string) []stock.Latest {
+	if len(symbols) == 0 {
+		return latest
+	}
+	var out []stock.Latest
+	for _, l := range latest {
+		if slices.Contains(symbols, l.Symbol) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// OnMount connects to the stream.
+func (d *dashboard) OnMount(ctx app.Context) {
+	d.update = ctx.AppUpdateAvailable()
+	d.installable = ctx.IsAppInstallable()
+	ctx.Handle(actionWatch, d.onWatch)
+	d.frames = newFrames(func() { ctx.Dispatch(d.flush) })
+	d.client = live.New(live.Config{Notify: d.frames.Request})
+	d.client.Connect(d.symbols)
+}
+
+// OnDismount closes the stream and releases the browser functions.
+func (d *dashboard) OnDismount() {
 	if d.client != nil {
 		d.client.Close()
+	}
+	if d.frames != nil {
+		d.frames.Close()
 	}
 }
 
@@ -90,102 +118,99 @@ func (d *dashboard) OnAppUpdate(ctx app.Context) {
 	d.update = ctx.AppUpdateAvailable()
 }
 
-// pump dispatches one render per frame while the client has news, runs the
-// client's watchdog and saves a changed board every few frames, until stop
-// is closed. After a costly render it leaves the page alone as long as the
-// render took, so that a burst never keeps the main thread busy.
-func pump(ctx app.Context, c *live.Client, stop <-chan struct{}, d *dashboard) {
-	t := time.NewTicker(frameInterval)
-	defer t.Stop()
-	for n := 1; ; n++ {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-		}
-		if n%watchdogEvery == 0 {
-			c.Check()
-		}
-		if c.Dirty() && time.Now().UnixNano() >= d.calm.Load() {
-			ctx.Dispatch(d.flush)
-		}
-		if n%saveEvery == 0 && d.unsaved.Load() {
-			ctx.Dispatch(d.save)
-		}
-	}
+// OnAppInstallChange shows the install button while the browser reports
+// the app installable.
+func (d *dashboard) OnAppInstallChange(ctx app.Context) {
+	d.installable = ctx.IsAppInstallable()
 }
 
 // flush applies everything the stream delivered since the last frame.
+// Once the page is rendered, the next flush waits as long as this one took
+// with its render, so that a busy stream never keeps the main thread busy.
 func (d *dashboard) flush(ctx app.Context) {
 	start := time.Now()
-	ctx.Defer(func(app.Context) {
-		now := time.Now()
-		d.calm.Store(now.Add(now.Sub(start)).UnixNano())
-	})
+	ctx.Defer(func(app.Context) { d.frames.Rest(time.Since(start)) })
 	items, dropped := d.client.Drain()
 	if dropped > 0 {
 		// The queue overflowed: start over from a snapshot rather than
 		// show a board with holes.
 		d.client.Connect(d.symbols)
 	}
-	snap := false
+	d.apply(items)
+	d.status, d.lastID = d.client.Status()
+	if len(items) > 0 {
+		d.asOf = start
+		d.scheduleSave(ctx)
+	}
+}
+
+// apply hands the items to the board in stream order, consecutive updates
+// in one call.
+func (d *dashboard) apply(items []live.Item) {
+	var run []stock.StockPriceEvent
 	for _, it := range items {
-		if it.IsSnap {
-			d.board.Snapshot(it.Snapshot)
-			snap = true
+		if !it.IsSnap {
+			run = append(run, it.Event)
 			continue
 		}
-		d.board.Apply(it.Event)
+		d.board.Apply(run...)
+		run = run[:0]
+		d.board.Snapshot(it.Snapshot)
 	}
-	d.status, d.lastID = d.client.Status()
-	if snap {
-		d.save(ctx)
-	} else if len(items) > 0 {
-		d.unsaved.Store(true)
+	d.board.Apply(run...)
+}
+
+func (d *dashboard) scheduleSave(ctx app.Context) {
+	if !d.saving {
+		d.saving = true
+		ctx.After(saveDelay, d.save)
 	}
 }
 
-// save writes the board to localStorage for the next visit.
+// save writes the board to localStorage; nothing on the page changes.
 func (d *dashboard) save(ctx app.Context) {
-	d.unsaved.Store(false)
-	d.savedAt = time.Now()
-	savePrices(ctx, &d.board, d.savedAt)
+	ctx.PreventUpdate()
+	d.saving = false
+	saveBoard(&d.board, d.asOf)
 }
 
-// onWatch switches the stream to the symbols the watchlist sent.
+// onWatch switches the stream to the symbols the watchlist sent. The rows
+// of symbols no longer watched leave at once; the others stay until the
+// new stream's snapshot replaces them.
 func (d *dashboard) onWatch(ctx app.Context, a app.Action) {
 	symbols, _ := a.Value.([]string)
 	d.symbols = symbols
-	saveWatchlist(ctx, symbols)
-	d.board = market.Board{}
-	d.status = live.StatusConnecting
+	saveWatchlist(symbols)
+	if len(symbols) > 0 {
+		d.board.Retain(symbols)
+	}
 	if d.client != nil {
 		d.client.Connect(symbols)
 	}
 }
 
-// stale reports whether the prices shown may be out of date.
-func (d *dashboard) stale() bool {
-	return d.board.Len() > 0 && (d.board.Stale || d.status != live.StatusLive)
-}
-
 // Render draws the page.
 func (d *dashboard) Render() app.UI {
-	stale := d.stale()
+	stale := d.status == live.StatusOffline
 	return app.Div().Class("app").Body(
 		app.Header().Class("top").Body(
 			app.Div().Class("brand").Body(
-				app.Img().Class("logo").Src("/web/icon.svg").Alt(""),
+				app.Img().Class("logo").Src("/web/icon.svg").Attr("role", "presentation").
+					Width(32).Height(32),
 				app.H1().Text("StockStream"),
 			),
-			&badge{Status: string(d.status), LastID: d.lastID},
+			app.If(d.installable, func() app.UI { return &installButton{} }),
+			&badge{Status: d.status, LastID: d.lastID},
 		),
-		app.If(d.update, func() app.UI { return &updateBanner{} }),
-		&watchlist{Symbols: d.symbols, Ready: d.client != nil},
-		app.If(stale, func() app.UI { return &staleNote{SavedAt: d.savedAt} }),
-		app.Main().Class("panels").Body(
-			&quoteTable{Quotes: d.board.Quotes(), Stale: stale},
-			&feedList{Events: d.board.Feed()},
+		app.Main().Class("content").Body(
+			app.If(d.update, func() app.UI { return &updateBanner{} }),
+			&statusNote{Status: d.status, AsOf: d.asOf, Empty: d.board.Len() == 0},
+			&watchlist{Symbols: d.symbols, Ready: d.client != nil},
+			app.Div().Class("panels").Body(
+				&quoteTable{Quotes: d.board.Quotes(), Stale: stale},
+				&feedList{Events: d.board.Feed(), Stale: stale},
+			),
 		),
+		app.If(app.IsServer && d.prices != nil, d.prerender.script),
 	)
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // quoteRow is one symbol: price, change and change % since the session's
-// first price, and a sparkline. It flashes green or red on each move.
+// open, and a sparkline. It flashes green or red on each move.
 type quoteRow struct {
 	app.Compo
 	Quote market.Quote
@@ -16,20 +16,24 @@ type quoteRow struct {
 }
 
 // Render draws the row. The element with data-symbol holds the element with
-// data-price whose text is the latest price exactly as the event carried it.
+// data-price whose text is the latest price (market.FormatPrice: exact, at
+// least two decimals) and whose attribute is the price as the event
+// carried it.
 func (r *quoteRow) Render() app.UI {
 	q := r.Quote
-	price := q.Price.String() // exact, as in the event
 	trend := trendClass(q.Change())
 	return app.Div().
 		Class("qrow", flashClass(q), trend, staleClass(r.Stale)).
+		Role("row").
 		DataSet("symbol", q.Symbol).
 		Body(
-			app.Span().Class("sym").Text(q.Symbol),
-			app.Span().Class("price").DataSet("price", price).Text(price),
-			app.Span().Class("chg").Text(market.FormatChange(q.Change())),
-			app.Span().Class("pct").Text(market.FormatPercent(q.ChangePercent())),
-			app.Span().Class("spark").Body(&sparkline{History: q.History, Trend: trend}),
+			app.Span().Class("sym").Role("rowheader").Text(q.Symbol),
+			app.Span().Class("price").Role("cell").DataSet("price", q.Price.String()).Text(market.FormatPrice(q.Price)),
+			app.Span().Class("chg").Role("cell").Text(market.FormatChange(q.Change())),
+			app.Span().Class("pct").Role("cell").Text(market.FormatPercent(q.ChangePercent())),
+			app.Span().Class("spark").Role("cell").Body(
+				&sparkline{Label: q.Symbol + " price trend", History: q.History, Trend: trend},
+			),
 		)
 }
 

@@ -14,6 +14,7 @@ const (
 // sparkline draws recent prices as an SVG line.
 type sparkline struct {
 	app.Compo
+	Label   string
 	History []float64
 	Trend   string
 }
@@ -25,7 +26,7 @@ func (s *sparkline) Render() app.UI {
 		Attr("viewBox", "0 0 120 28").
 		Attr("preserveAspectRatio", "none").
 		Attr("role", "img").
-		Aria("label", "price trend").
+		Aria("label", s.Label).
 		Body(
 			app.Elem("polyline").XMLNS(svgNS).
 				Attr("points", market.SparklinePoints(s.History, sparkWidth, sparkHeight)).

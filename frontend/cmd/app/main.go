@@ -9,6 +9,6 @@ import (
 )
 
 func main() {
-	ui.Routes()
+	ui.Routes(nil)
 	app.RunWhenOnBrowser()
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -11,8 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/andybalholm/brotli"
 	"github.com/stockstream/stockstream/frontend/icon"
+	"github.com/stockstream/stockstream/frontend/webcompress"
 )
 
 // staticFiles are copied from the source directory as they are.
@@ -58,7 +57,7 @@ func build(src, out string) error {
 			return err
 		}
 	}
-	if err := writeCompressed(out, wasm); err != nil {
+	if err := writeCompressed(out, assets); err != nil {
 		return err
 	}
 	version := Version(assets)
@@ -83,28 +82,23 @@ func Version(assets map[string][]byte) string {
 	return hex.EncodeToString(h.Sum(nil))[:20]
 }
 
-// writeCompressed writes app.wasm.br (brotli, best quality) and
-// app.wasm.gz (gzip, best compression).
-func writeCompressed(out string, wasm []byte) error {
-	var br bytes.Buffer
-	bw := brotli.NewWriterOptions(&br, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: 24})
-	if _, err := bw.Write(wasm); err != nil {
-		return err
+// writeCompressed writes a brotli (.br) and a gzip (.gz) copy of every
+// asset worth compressing, at the best compression.
+func writeCompressed(out string, assets map[string][]byte) error {
+	for name, b := range assets {
+		if !webcompress.CompressibleFile(name) {
+			continue
+		}
+		for _, enc := range webcompress.Encodings {
+			c, err := webcompress.Encode(enc.Name, b, webcompress.Best)
+			if err != nil {
+				return fmt.Errorf("compress %s: %w", name, err)
+			}
+			if err := os.WriteFile(filepath.Join(out, name+enc.Suffix), c, 0o644); err != nil {
+				return err
+			}
+			fmt.Printf("%s%s %d bytes\n", name, enc.Suffix, len(c))
+		}
 	}
-	if err := bw.Close(); err != nil {
-		return err
-	}
-	var gz bytes.Buffer
-	gw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	if _, err := gw.Write(wasm); err != nil {
-		return err
-	}
-	if err := gw.Close(); err != nil {
-		return err
-	}
-	fmt.Printf("app.wasm.br %d bytes, app.wasm.gz %d bytes\n", br.Len(), gz.Len())
-	if err := os.WriteFile(filepath.Join(out, "app.wasm.br"), br.Bytes(), 0o644); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(out, "app.wasm.gz"), gz.Bytes(), 0o644)
+	return nil
 }

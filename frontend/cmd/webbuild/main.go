@@ -1,7 +1,8 @@
 // Command webbuild turns a built app.wasm into the web assets the server
-// embeds: it writes app.wasm.br and app.wasm.gz next to it, renders the
-// icons, copies the stylesheet and the SVG icon, and writes version.txt, a
-// hash of every asset, which the server uses as the app's version.
+// embeds: it renders the icons, copies the stylesheet and the SVG icon,
+// writes a brotli (.br) and a gzip (.gz) copy of app.wasm and of every other
+// text asset, and writes version.txt, a hash of every asset, which the
+// server uses as the app's version.
 //
 // Usage:
 //

@@ -1,0 +1,44 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/stockstream/stockstream/frontend/live"
+	"github.com/stockstream/stockstream/frontend/market"
+)
+
+// statusNote is one line under the header that says how current the prices
+// are: live, as of a time while connecting, or stale while offline. It is
+// always there, one line high, so that the page never shifts when the
+// connection state changes.
+type statusNote struct {
+	app.Compo
+	Status live.Status
+	AsOf   time.Time // when the prices shown were last known to be current
+	Empty  bool      // no prices on the board
+}
+
+// Render draws the note; it carries data-stale while offline with prices.
+func (s *statusNote) Render() app.UI {
+	p := app.P().Class("status-note", "status-note-"+string(s.Status))
+	if s.Status == live.StatusOffline && !s.Empty {
+		p = p.DataSet("stale", "true")
+	}
+	return p.Text(s.text())
+}
+
+func (s *statusNote) text() string {
+	at := market.FormatTime(s.AsOf)
+	switch {
+	case s.Status == live.StatusLive:
+		return "Live: prices update as they trade."
+	case s.Empty && s.Status == live.StatusOffline:
+		return "Offline: no prices saved on this device yet."
+	case s.Empty:
+		return "Connecting to the price stream…"
+	case s.Status == live.StatusOffline:
+		return "Offline: showing the last-known prices, from " + at + "."
+	}
+	return "Prices as of " + at + ", connecting…"
+}
