@@ -36,7 +36,7 @@ func (b *Broker) read(ctx context.Context) {
 				return
 			}
 			b.logReadError(err, failures > 0)
-			sleep(ctx, retry.Delay(failures))
+			backoff.Sleep(ctx, retry.Delay(failures))
 			failures++
 			continue
 		}
@@ -132,14 +132,4 @@ func (b *Broker) position() uint64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.pos
-}
-
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -32,6 +32,7 @@ import (
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/fanout"
+	"github.com/stockstream/stockstream/shared/backoff"
 )
 
 // DefaultPrefix starts the name of every key the broker uses.
@@ -188,7 +189,7 @@ func (b *Broker) waitCounter(ctx context.Context) (uint64, error) {
 		if attempt == 0 {
 			b.log.Warn("redis: cannot connect, retrying", "err", err)
 		}
-		sleep(ctx, retry.Delay(attempt))
+		backoff.Sleep(ctx, retry.Delay(attempt))
 	}
 }
 
