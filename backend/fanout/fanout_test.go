@@ -34,18 +34,14 @@ func seqs(evs []*backend.Event) string {
 }
 
 // ready reports whether sub has been signalled, consuming the signal.
-func ready(sub *fanout.Subscriber) bool {
-	select {
-	case <-sub.Ready():
-		return true
-	default:
-		return false
-	}
-}
+func ready(sub *fanout.Subscriber) bool { return received(sub.Ready()) }
 
-func ended(sub *fanout.Subscriber) bool {
+// ended reports whether sub's Done is closed.
+func ended(sub *fanout.Subscriber) bool { return received(sub.Done()) }
+
+func received(c <-chan struct{}) bool {
 	select {
-	case <-sub.Done():
+	case <-c:
 		return true
 	default:
 		return false
