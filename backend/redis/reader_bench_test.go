@@ -29,7 +29,7 @@ func BenchmarkReaderCatchUp(b *testing.B) {
 	ropts, _ := goredis.ParseURL(srv.URL(0))
 	reader := newBroker(ropts, opts)
 	defer reader.Close()
-	sub, _, _ := reader.register(nil)
+	sub, _, _ := reader.register(nil, 0)
 	b.ResetTimer()
 	t0 := time.Now()
 	reader.start(start)

@@ -26,19 +26,27 @@ import (
 )
 
 // scenario is one load: Conns streams and Rate events/s (0: idle streams
-// up to the open-file limit).
+// up to the open-file limit), conflated over Conflate if set. OursOnly
+// scenarios measure what the peers do not offer.
 type scenario struct {
-	Name  string
-	Slug  string
-	Conns int
-	Rate  int
+	Name     string
+	Slug     string
+	Conns    int
+	Rate     int
+	Conflate time.Duration
+	OursOnly bool
 }
 
 var scenarios = []scenario{
-	{"1,000 subs × 200/s", "1k-x-200", 1000, 200},
-	{"10,000 subs × 20/s", "10k-x-20", 10000, 20},
-	{"10,000 subs × 50/s", "10k-x-50", 10000, 50},
-	{"idle streams up to the open-file limit", "idle", 0, 0},
+	{Name: "1,000 subs × 200/s", Slug: "1k-x-200", Conns: 1000, Rate: 200},
+	{Name: "10,000 subs × 20/s", Slug: "10k-x-20", Conns: 10000, Rate: 20},
+	{Name: "10,000 subs × 50/s", Slug: "10k-x-50", Conns: 10000, Rate: 50},
+	{Name: "idle streams up to the open-file limit", Slug: "idle"},
+	{Name: "1,000 subs × 200/s, conflate=250ms", Slug: "1k-x-200-conflate", Conns: 1000, Rate: 200,
+		Conflate: 250 * time.Millisecond, OursOnly: true},
+	{Name: "10,000 subs × 200/s, every event", Slug: "10k-x-200", Conns: 10000, Rate: 200, OursOnly: true},
+	{Name: "10,000 subs × 200/s, conflate=250ms", Slug: "10k-x-200-conflate", Conns: 10000, Rate: 200,
+		Conflate: 250 * time.Millisecond, OursOnly: true},
 }
 
 // timing is how long each run publishes, drains and holds idle streams.
@@ -98,7 +106,7 @@ func benchAll(root string, quick bool, only string, goBench bool) error {
 	for _, sc := range scenarios {
 		var results []report.Result
 		for _, s := range servers {
-			if only != "" && !contains(strings.Split(only, ","), s.Name) {
+			if only != "" && !contains(strings.Split(only, ","), s.Name) || sc.OursOnly && s.Name != ours {
 				continue
 			}
 			res, cmdline, err := runOne(binDir, s, sc, r.Timing)
@@ -166,6 +174,9 @@ func runOne(binDir string, s server, sc scenario, t timing) (*report.Result, str
 	}
 	if s.Token != "" {
 		args = append(args, "--token", s.Token)
+	}
+	if sc.Conflate > 0 {
+		args = append(args, "--conflate", sc.Conflate.String())
 	}
 	args = append(args, "--pid", strconv.Itoa(srv.cmd.Process.Pid))
 	cmdline := "bench/bin/loadgen " + strings.Join(quoteArgs(args[:len(args)-2]), " ") + " --pid <server pid>"

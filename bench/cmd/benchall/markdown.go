@@ -76,7 +76,11 @@ moment the publish request is sent to the moment a stream has parsed the event.
 Server RSS is VmRSS from /proc; KiB per idle stream is (RSS with the streams
 open − RSS before) / streams; CPU is utime+stime while publishing, in % of one
 core (200 % = both cores). The peers are minimal servers on each library in
-bench/peers, never linked into bin/stockstream.
+bench/peers, never linked into bin/stockstream. The conflation scenarios run
+stockstream alone (the peers have no conflation): the same feed to every
+stream, then to streams opened with conflate=250ms, which receive at most the
+latest event per symbol per window; there "lost" counts streams' symbols that
+did not end at their last published price.
 `
 
 func filter(results []report.Result, scenario string) []report.Result {
@@ -185,6 +189,7 @@ func writeTargets(b *strings.Builder, results []report.Result) {
 	check(scenarios[0].Name, 20)
 	check(scenarios[1].Name, 100)
 	check(scenarios[2].Name, 0)
+	writeConflateTarget(b, results)
 	idle := filter(results, scenarios[3].Name)
 	if us := find(idle, ours); us != nil {
 		fmt.Fprintf(b, "| idle: ≤ 8 KiB per stream at the open-file limit (%d) | %.1f KiB × %d streams | %s |\n",
@@ -201,6 +206,29 @@ func writeTargets(b *strings.Builder, results []report.Result) {
 		}
 		fmt.Fprintf(b, "\nOn paper, at the measured %.1f KiB per idle stream: 100k streams need %.0f MiB of server RSS, 1M streams %.1f GiB, plus an open-file limit above the stream count (each stream is one socket) and, on one host, enough client source addresses or ports.\n",
 			us.PerConnKiB, us.PerConnKiB*100e3/1024, us.PerConnKiB*1e6/1024/1024)
+	}
+}
+
+// writeConflateTarget checks that conflated streams cost at least 5× less
+// server CPU than streams of every event on the same feed, with no
+// symbol's last price lost and ids increasing: at 1,000 streams (the
+// first scenario is the unconflated run) and at 10,000, where the
+// unconflated run may saturate the machine; the row says whether it kept
+// up, since a saturated server's CPU is all it could get, not what it
+// needed.
+func writeConflateTarget(b *strings.Builder, results []report.Result) {
+	pairs := []struct{ all, conf scenario }{{scenarios[0], scenarios[4]}, {scenarios[5], scenarios[6]}}
+	for _, p := range pairs {
+		all := find(filter(results, p.all.Name), ours)
+		conf := find(filter(results, p.conf.Name), ours)
+		if all == nil || conf == nil || conf.ServerCPU <= 0 || all.Seconds <= 0 {
+			continue
+		}
+		ratio := all.ServerCPU / conf.ServerCPU
+		ok := ratio >= 5 && conf.Lost == 0 && conf.Duplicates == 0 && conf.Disconnects == 0
+		fmt.Fprintf(b, "| %s: server CPU ≥ 5× lower than every event, no last price lost, ids increasing | CPU %.0f %% vs %.0f %% (%.1f×); every event: %.0f of %d events/s published, p99 %.0f ms; %d stale, %d out of order | %s |\n",
+			p.conf.Name, conf.ServerCPU, all.ServerCPU, ratio,
+			float64(all.Published)/all.Seconds, p.all.Rate, all.Latency.P99, conf.Lost, conf.Duplicates, yes(ok))
 	}
 }
 
