@@ -7,6 +7,7 @@ package backend
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/stockstream/stockstream/shared/sse"
 	"github.com/stockstream/stockstream/shared/stock"
@@ -38,6 +39,11 @@ type SubscribeRequest struct {
 	LastEventID string
 	// Symbols filters the stream; empty means every symbol.
 	Symbols []string
+	// Conflate, when positive, conflates the stream: at most one event per
+	// symbol per Conflate window, always the latest, each with its own id;
+	// a resume replays only the latest event of each symbol changed since
+	// LastEventID, in id order.
+	Conflate time.Duration
 }
 
 // Opening is what a stream starts with, decided atomically with the
@@ -45,19 +51,23 @@ type SubscribeRequest struct {
 // events.
 type Opening struct {
 	// Resumed is true when the broker still holds every event after
-	// LastEventID: Replay then holds exactly those events (filtered), in
-	// order. Otherwise the stream opens with Snapshot.
+	// LastEventID: Replay then holds exactly those events (filtered, and
+	// conflated if asked), in order. Otherwise the stream opens with
+	// Snapshot.
 	Resumed bool
 	Replay  []*Event
-	// Snapshot is the latest event per (filtered) symbol, and Head the id
-	// of the newest event in the stream: resuming from Head misses nothing.
-	Snapshot []stock.StockPriceEvent
+	// Snapshot is the latest event per (filtered) symbol with its session
+	// open, sorted by symbol, and Head the id of the newest event in the
+	// stream: resuming from Head misses nothing.
+	Snapshot []stock.Latest
 	Head     uint64
 }
 
 // Subscription delivers live events to one subscriber. It never blocks the
 // publisher: events queue up to a bound, and a subscriber that overflows it is
-// ended with ErrSlowSubscriber.
+// ended with ErrSlowSubscriber. A conflated subscription has no queue: it is
+// ready once per window, and Next then gives the latest event of each
+// symbol changed since the previous Next, in id order.
 //
 // Readiness is a callback, not a channel: a server with many subscriptions
 // marks one ready in a shared list instead of waking a goroutine per
@@ -102,17 +112,27 @@ func ReadyChan(sub Subscription) <-chan struct{} {
 	return ready
 }
 
-// Broker stores published events, assigns their ids and fans them out.
+// Broker stores published events, assigns their ids and fans them out. It
+// also keeps, per symbol, the latest event with its session open (the first
+// price it holds for the UTC day of that event) and the one-minute bars of
+// the last 24 hours (see package bars), the same on every instance that
+// shares its store.
 type Broker interface {
-	// Publish assigns ids (and timestamps to quotes without one) and
-	// delivers the events in order. Quotes must be validated.
+	// Publish assigns ids (and timestamps to quotes without one, see
+	// Stamp), delivers the events in order and adds them to the bars and
+	// session opens. Quotes must be validated.
 	Publish(ctx context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error)
 	// Subscribe registers a subscriber and returns how its stream opens.
 	Subscribe(ctx context.Context, req SubscribeRequest) (Opening, Subscription, error)
-	// Snapshot returns the latest event per symbol, sorted by symbol.
-	Snapshot(ctx context.Context) ([]stock.StockPriceEvent, error)
-	// Latest returns the latest event of one symbol; ok is false if none.
-	Latest(ctx context.Context, symbol string) (ev stock.StockPriceEvent, ok bool, err error)
+	// Snapshot returns the latest event per symbol with its session open,
+	// sorted by symbol.
+	Snapshot(ctx context.Context) ([]stock.Latest, error)
+	// Latest returns the latest event of one symbol with its session open;
+	// ok is false if none.
+	Latest(ctx context.Context, symbol string) (l stock.Latest, ok bool, err error)
+	// Bars returns the one-minute bars of one symbol over the 24 hours up
+	// to its newest bar, oldest first; none if the symbol has no events.
+	Bars(ctx context.Context, symbol string) ([]stock.Bar, error)
 	// Ready reports whether the broker can serve (its store is reachable).
 	Ready(ctx context.Context) error
 	// Close ends every subscription and releases the broker's resources.

@@ -1,5 +1,6 @@
 // Package brokertest is the test suite every backend.Broker implementation
-// must pass: ids, replay, snapshots, filters and slow subscribers.
+// must pass: ids, replay, snapshots, filters, slow subscribers, bars,
+// session opens and conflation.
 package brokertest
 
 import (
@@ -34,6 +35,11 @@ func Run(t *testing.T, newBroker Factory) {
 		"LatestAndSnapshot":           testLatest,
 		"CloseEndsSubscriptions":      testClose,
 		"ConcurrentPublishersInOrder": testConcurrentPublishers,
+		"BarsAcrossMinutes":           testBars,
+		"SessionOpen":                 testSessionOpen,
+		"ConflatedResumeLatestOnly":   testConflatedResume,
+		"ConflatedLiveLatestOnly":     testConflatedLive,
+		"ConflatedNeverOverflows":     testConflatedNeverOverflows,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, newBroker) })
@@ -117,6 +123,14 @@ func eventIDs(evs []stock.StockPriceEvent) []string {
 	return out
 }
 
+func latestIDs(ls []stock.Latest) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.ID
+	}
+	return out
+}
+
 func testIDsStrictlyIncrease(t *testing.T, nb Factory) {
 	b := open(t, nb, 100, 0)
 	var last uint64
@@ -181,7 +195,7 @@ func testSnapshotOnUnknown(t *testing.T, nb Factory) {
 			t.Fatalf("id %q: resumed, want snapshot", id)
 		}
 		if o.Head != head || len(o.Snapshot) != 2 || o.Snapshot[0].ID != evs[1].ID || o.Snapshot[1].ID != evs[2].ID {
-			t.Fatalf("id %q: snapshot head %d %v, want head %d and latest AAPL, MSFT", id, o.Head, eventIDs(o.Snapshot), head)
+			t.Fatalf("id %q: snapshot head %d %v, want head %d and latest AAPL, MSFT", id, o.Head, latestIDs(o.Snapshot), head)
 		}
 	}
 }
@@ -199,7 +213,7 @@ func testSnapshotOnEvicted(t *testing.T, nb Factory) {
 		t.Fatalf("resume from an id %d events back with history %d: resumed with %d events, want snapshot", len(all), history, len(o.Replay))
 	}
 	if len(o.Snapshot) != 1 || o.Snapshot[0].ID != all[len(all)-1].ID {
-		t.Fatalf("snapshot %v, want the latest event %s", eventIDs(o.Snapshot), all[len(all)-1].ID)
+		t.Fatalf("snapshot %v, want the latest event %s", latestIDs(o.Snapshot), all[len(all)-1].ID)
 	}
 }
 
@@ -258,7 +272,7 @@ func testNoGapSnapshotLive(t *testing.T, nb Factory) {
 	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
 	published := <-done
 	if o.Resumed || len(o.Snapshot) != 1 {
-		t.Fatalf("fresh subscribe: resumed=%v snapshot %v, want one AAPL event", o.Resumed, eventIDs(o.Snapshot))
+		t.Fatalf("fresh subscribe: resumed=%v snapshot %v, want one AAPL event", o.Resumed, latestIDs(o.Snapshot))
 	}
 	if head, _ := stock.ParseID(o.Snapshot[0].ID); head != o.Head {
 		t.Fatalf("snapshot holds %s, head %d: the snapshot must be as of its head", o.Snapshot[0].ID, o.Head)
@@ -327,8 +341,8 @@ func testLatest(t *testing.T, nb Factory) {
 		t.Fatalf("latest MSFT = %+v %v %v, want %+v", ev, ok, err, evs[1])
 	}
 	snap, err := b.Snapshot(ctx)
-	if err != nil || !slices.Equal(eventIDs(snap), []string{evs[3].ID, evs[1].ID}) {
-		t.Fatalf("snapshot %v %v, want AAPL %s then MSFT %s", eventIDs(snap), err, evs[3].ID, evs[1].ID)
+	if err != nil || !slices.Equal(latestIDs(snap), []string{evs[3].ID, evs[1].ID}) {
+		t.Fatalf("snapshot %v %v, want AAPL %s then MSFT %s", latestIDs(snap), err, evs[3].ID, evs[1].ID)
 	}
 	if err := b.Ready(ctx); err != nil {
 		t.Fatalf("ready: %v", err)

@@ -35,17 +35,30 @@ var brokers sync.Map // host:port → backend.Broker
 // TestMain registers the app's pages once, with the prices of the server
 // each page is asked from.
 func TestMain(m *testing.M) {
-	ui.Routes(func(page *url.URL) []stock.Latest {
+	broker := func(page *url.URL) (backend.Broker, bool) {
 		b, ok := brokers.Load(page.Host)
 		if !ok {
-			return nil
+			return nil, false
 		}
-		evs, _ := b.(backend.Broker).Snapshot(context.Background())
-		out := make([]stock.Latest, len(evs))
-		for i, e := range evs {
-			out[i] = stock.Latest{StockPriceEvent: e}
-		}
-		return out
+		return b.(backend.Broker), true
+	}
+	ui.Routes(ui.Source{
+		Latest: func(page *url.URL) []stock.Latest {
+			b, ok := broker(page)
+			if !ok {
+				return nil
+			}
+			latest, _ := b.Snapshot(context.Background())
+			return latest
+		},
+		Bars: func(page *url.URL, symbol string) []stock.Bar {
+			b, ok := broker(page)
+			if !ok {
+				return nil
+			}
+			bars, _ := b.Bars(context.Background(), symbol)
+			return bars
+		},
 	})
 	os.Exit(m.Run())
 }

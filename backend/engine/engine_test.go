@@ -55,7 +55,7 @@ type started struct {
 // startStream connects a client over loopback and hands the server's end
 // to e with a new subscriber of hub and the given first bytes.
 func startStream(t *testing.T, e *Engine, hub *fanout.Hub, first string, tune func(server, client *net.TCPConn)) *started {
-	return startSub(t, e, hub.Add(nil), first, tune)
+	return startSub(t, e, hub.Add(nil, 0), first, tune)
 }
 
 // startSub is startStream with the subscriber given.
@@ -117,7 +117,7 @@ func TestOpeningThenEventsInOrder(t *testing.T) {
 	e := newEngine(t, Config{})
 	hub := fanout.NewHub(1000)
 	evs := events(1, 30)
-	sub := hub.Add(nil)
+	sub := hub.Add(nil, 0)
 	hub.Deliver(evs[:10]) // pending before the stream starts: after the opening
 	st := startSub(t, e, sub, "opening\n\n", nil)
 	hub.Deliver(evs[10:20])
@@ -252,7 +252,7 @@ func TestShutdownEndsEveryStream(t *testing.T) {
 	}
 	c, s := net.Pipe()
 	defer c.Close()
-	if err := e.Start(s, hub.Add(nil), nil, func(int64, error) {}); err == nil {
+	if err := e.Start(s, hub.Add(nil, 0), nil, func(int64, error) {}); err == nil {
 		t.Fatal("a closed engine took a stream")
 	}
 }
@@ -261,7 +261,7 @@ func TestClosedConnectionIsRefused(t *testing.T) {
 	e := newEngine(t, Config{})
 	s, _ := sockettest.Pair(t)
 	s.Close() // as a proxy dropping it between hijack and hand-over
-	sub := fanout.NewHub(1).Add(nil)
+	sub := fanout.NewHub(1).Add(nil, 0)
 	if err := e.Start(s, sub, nil, func(int64, error) {}); err == nil {
 		t.Fatal("took over a closed connection")
 	}

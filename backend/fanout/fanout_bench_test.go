@@ -38,7 +38,7 @@ func BenchmarkHubDeliver(b *testing.B) {
 			defer h.Close()
 			subs := make([]*fanout.Subscriber, n)
 			for i := range subs {
-				subs[i] = h.Add(nil)
+				subs[i] = h.Add(nil, 0)
 			}
 			batch := []*backend.Event{benchEvent(1)}
 			var dst []*backend.Event
@@ -76,7 +76,7 @@ func BenchmarkFanout(b *testing.B) {
 	var got sync.WaitGroup
 	subs := make([]*fanout.Subscriber, n)
 	for i := range subs {
-		s := h.Add(nil)
+		s := h.Add(nil, 0)
 		subs[i] = s
 		ready := backend.ReadyChan(s)
 		wg.Go(func() {

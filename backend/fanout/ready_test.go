@@ -16,7 +16,7 @@ func event(seq uint64) *backend.Event {
 
 func TestOnReadyOncePerBatchUntilNext(t *testing.T) {
 	h := fanout.NewHub(100)
-	s := h.Add(nil)
+	s := h.Add(nil, 0)
 	var calls atomic.Int32
 	s.OnReady(func() { calls.Add(1) })
 	if calls.Load() != 0 {
@@ -38,7 +38,7 @@ func TestOnReadyOncePerBatchUntilNext(t *testing.T) {
 
 func TestOnReadyFiltersAndSkipsCountNothing(t *testing.T) {
 	h := fanout.NewHub(100)
-	s := h.Add([]string{"MSFT"})
+	s := h.Add([]string{"MSFT"}, 0)
 	var calls atomic.Int32
 	s.OnReady(func() { calls.Add(1) })
 	h.Deliver([]*backend.Event{event(1)}) // AAPL: filtered out
@@ -49,7 +49,7 @@ func TestOnReadyFiltersAndSkipsCountNothing(t *testing.T) {
 
 func TestOnReadyAtOnceWhenEventsArePending(t *testing.T) {
 	h := fanout.NewHub(100)
-	s := h.Add(nil)
+	s := h.Add(nil, 0)
 	h.Deliver([]*backend.Event{event(1)})
 	called := false
 	s.OnReady(func() { called = true })
@@ -64,7 +64,7 @@ func TestOnReadyAtOnceWhenEventsArePending(t *testing.T) {
 func TestOnReadyLosesNoWakeUp(t *testing.T) {
 	const publishers, each = 4, 2000
 	h := fanout.NewHub(publishers * each)
-	s := h.Add(nil)
+	s := h.Add(nil, 0)
 	ready := backend.ReadyChan(s)
 	var wg sync.WaitGroup
 	for p := range publishers {
@@ -89,10 +89,10 @@ func TestOnReadyLosesNoWakeUp(t *testing.T) {
 
 func TestDoneMadeOnDemand(t *testing.T) {
 	h := fanout.NewHub(1)
-	before := h.Add(nil)
+	before := h.Add(nil, 0)
 	done := before.Done()
-	after := h.Add(nil)
-	closed := h.Add(nil)
+	after := h.Add(nil, 0)
+	closed := h.Add(nil, 0)
 	closed.Close()
 	h.Close()
 	for name, c := range map[string]<-chan struct{}{"asked before the end": done, "asked after the end": after.Done()} {
@@ -114,13 +114,13 @@ func TestDoneMadeOnDemand(t *testing.T) {
 // from the hub afterwards.
 func TestCloseNeverWaitsBehindDeliver(t *testing.T) {
 	h := fanout.NewHub(10)
-	blocker := h.Add(nil)
+	blocker := h.Add(nil, 0)
 	inDeliver, release := make(chan struct{}), make(chan struct{})
 	blocker.OnReady(func() {
 		close(inDeliver)
 		<-release // holds Deliver, and the hub's lock, until released
 	})
-	closing := h.Add(nil)
+	closing := h.Add(nil, 0)
 	go h.Deliver([]*backend.Event{event(1)})
 	<-inDeliver
 	closing.Close() // must not block: the test would hang

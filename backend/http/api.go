@@ -24,15 +24,15 @@ const maxFuture = 24 * time.Hour
 
 // handleSnapshot serves GET /api/snapshot: the latest event per symbol.
 func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	events, err := s.cfg.Broker.Snapshot(r.Context())
+	latest, err := s.cfg.Broker.Snapshot(r.Context())
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
-	if events == nil {
-		events = []stock.StockPriceEvent{}
+	if latest == nil {
+		latest = []stock.Latest{}
 	}
-	writeJSON(w, http.StatusOK, events)
+	writeJSON(w, http.StatusOK, latest)
 }
 
 // handleStock serves GET /api/stocks/:symbol.
@@ -42,14 +42,14 @@ func (s *Server) handleStock(w http.ResponseWriter, r *http.Request, ps httprout
 		s.writeErr(w, r, err)
 		return
 	}
-	ev, ok, err := s.cfg.Broker.Latest(r.Context(), sym)
+	l, ok, err := s.cfg.Broker.Latest(r.Context(), sym)
 	switch {
 	case err != nil:
 		s.writeErr(w, r, err)
 	case !ok:
 		writeError(w, http.StatusNotFound, "no price for symbol "+sym)
 	default:
-		writeJSON(w, http.StatusOK, ev)
+		writeJSON(w, http.StatusOK, l)
 	}
 }
 

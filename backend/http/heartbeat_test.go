@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -53,10 +54,12 @@ func (w *streamWriter) take() string {
 	return s
 }
 
-// serveStream runs the stream handler in the bubble until cancel is called.
-func serveStream(t *testing.T, srv *stockhttp.Server) (*streamWriter, context.CancelFunc) {
+// serveStream runs the stream handler for target (a path and query) with
+// header in the bubble until cancel is called.
+func serveStream(t *testing.T, srv *stockhttp.Server, target string, header http.Header) (*streamWriter, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
-	req := httptest.NewRequestWithContext(ctx, "GET", "/stocks", nil)
+	req := httptest.NewRequestWithContext(ctx, "GET", target, nil)
+	maps.Copy(req.Header, header)
 	w := &streamWriter{header: http.Header{}}
 	done := make(chan struct{})
 	go func() {
@@ -74,7 +77,7 @@ func TestHeartbeatExactlyAfterSilence(t *testing.T) {
 		b := inmem.New(inmem.Options{History: 10})
 		defer b.Close()
 		srv := stockhttp.New(stockhttp.Config{Broker: b, Heartbeat: 15 * time.Second, Logger: quietLogger()})
-		w, _ := serveStream(t, srv)
+		w, _ := serveStream(t, srv, "/stocks", nil)
 		synctest.Wait()
 		if got := w.take(); !strings.HasPrefix(got, "retry: 3000\n\n") || !strings.Contains(got, "event: snapshot") {
 			t.Fatalf("opening %q", got)
@@ -114,7 +117,7 @@ func TestBurstIsOneFlush(t *testing.T) {
 		b := inmem.New(inmem.Options{History: 1000})
 		defer b.Close()
 		srv := stockhttp.New(stockhttp.Config{Broker: b, Logger: quietLogger()})
-		w, _ := serveStream(t, srv)
+		w, _ := serveStream(t, srv, "/stocks", nil)
 		synctest.Wait()
 		w.take()
 		before := w.flushes

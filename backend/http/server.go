@@ -136,6 +136,7 @@ func (s *Server) routes() http.Handler {
 	r.GET("/stocks", s.handleStream)
 	r.GET("/api/snapshot", s.handleSnapshot)
 	r.GET("/api/stocks/:symbol", s.handleStock)
+	r.GET("/api/stocks/:symbol/bars", s.handleBars)
 	r.POST("/api/prices", s.handlePublish)
 	r.GET("/healthz", s.handleHealth)
 	r.GET("/readyz", s.handleReady)

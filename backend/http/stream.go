@@ -70,11 +70,15 @@ func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request, sub backe
 	s.countDrop(sub, r.RemoteAddr)
 }
 
-// parseStreamRequest reads symbols= and the resume id (the Last-Event-ID
-// header wins over lastEventId=).
+// parseStreamRequest reads symbols=, conflate= and the resume id (the
+// Last-Event-ID header wins over lastEventId=).
 func (s *Server) parseStreamRequest(r *http.Request) (backend.SubscribeRequest, error) {
 	q := r.URL.Query()
 	var req backend.SubscribeRequest
+	var err error
+	if req.Conflate, err = parseConflate(q); err != nil {
+		return req, err
+	}
 	if list := strings.Join(q["symbols"], ","); strings.Trim(list, ", ") != "" {
 		syms, err := stock.ParseSymbolList(list, s.cfg.MaxSymbols)
 		if err != nil {
@@ -128,16 +132,17 @@ func (s *Server) opening(o backend.Opening) []byte {
 	return buf
 }
 
-// appendSnapshot appends the snapshot frame: the latest events as a JSON
-// array, with the head id so a resume from it misses nothing.
-func appendSnapshot(b []byte, head uint64, events []stock.StockPriceEvent) []byte {
-	data := make([]byte, 0, 2+len(events)*100)
+// appendSnapshot appends the snapshot frame: the latest events with their
+// session opens as a JSON array, with the head id so a resume from it
+// misses nothing.
+func appendSnapshot(b []byte, head uint64, latest []stock.Latest) []byte {
+	data := make([]byte, 0, 2+len(latest)*112)
 	data = append(data, '[')
-	for i, ev := range events {
+	for i, l := range latest {
 		if i > 0 {
 			data = append(data, ',')
 		}
-		data = ev.AppendJSON(data)
+		data = l.AppendJSON(data)
 	}
 	data = append(data, ']')
 	return sse.AppendEvent(b, stock.FormatID(head), stock.EventSnapshot, data)

@@ -1,16 +1,16 @@
 // Package inmem is the single-process Broker: a bounded ring buffer of recent
-// events for Last-Event-ID replay, the latest event per symbol for snapshots,
-// and a fanout.Hub for live delivery.
+// events for Last-Event-ID replay, the latest event and session open per
+// symbol for snapshots, the one-minute bars of the last 24 hours, and a
+// fanout.Hub for live delivery.
 package inmem
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/bars"
 	"github.com/stockstream/stockstream/backend/fanout"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -21,10 +21,8 @@ type Options struct {
 	History int
 	// Queue is the per-subscriber queue bound (fanout.DefaultQueue if 0).
 	Queue int
-	// FirstSeq is the id of the first event minus one. Zero picks the
-	// start time in microseconds, so ids of a restarted server are higher
-	// than any id of the previous run and old ids are never mistaken for
-	// new ones.
+	// FirstSeq is the id of the first event minus one; zero picks
+	// backend.ClockSeq.
 	FirstSeq uint64
 	// Now returns the time stamped on quotes without one (time.Now if nil).
 	Now func() time.Time
@@ -35,12 +33,20 @@ type Broker struct {
 	hub *fanout.Hub
 	now func() time.Time
 
-	mu     sync.Mutex
-	ring   []*backend.Event // ring[seq % len(ring)]
-	head   uint64           // newest seq; ring holds (head-count, head]
-	count  int              // events held, at most len(ring)
-	latest map[string]*backend.Event
-	closed bool
+	mu      sync.Mutex
+	ring    []*backend.Event // ring[seq % len(ring)]
+	head    uint64           // newest seq; ring holds (head-count, head]
+	count   int              // events held, at most len(ring)
+	symbols map[string]*symbol
+	closed  bool
+}
+
+// symbol is what the broker keeps of one symbol: its latest event, session
+// open and one-minute bars.
+type symbol struct {
+	latest *backend.Event
+	open   bars.Open
+	bars   bars.Ring
 }
 
 var _ backend.Broker = (*Broker)(nil)
@@ -55,41 +61,54 @@ func New(opts Options) *Broker {
 	}
 	head := opts.FirstSeq
 	if head == 0 {
-		head = uint64(time.Now().UnixMicro())
+		head = backend.ClockSeq()
 	}
 	return &Broker{
-		hub:    fanout.NewHub(opts.Queue),
-		now:    opts.Now,
-		ring:   make([]*backend.Event, opts.History),
-		head:   head,
-		latest: make(map[string]*backend.Event),
+		hub:     fanout.NewHub(opts.Queue),
+		now:     opts.Now,
+		ring:    make([]*backend.Event, opts.History),
+		head:    head,
+		symbols: make(map[string]*symbol),
 	}
 }
 
 // Publish assigns consecutive ids and delivers the events in order.
 func (b *Broker) Publish(_ context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error) {
-	now := b.now().UTC()
+	out := backend.Stamp(quotes, b.now())
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return nil, backend.ErrClosed
 	}
-	events := make([]*backend.Event, len(quotes))
-	out := make([]stock.StockPriceEvent, len(quotes))
-	for i, q := range quotes {
-		ts := q.Timestamp
-		if ts.IsZero() {
-			ts = now
-		}
+	events := make([]*backend.Event, len(out))
+	for i := range out {
 		b.head++
-		ev := backend.NewEvent(b.head, stock.StockPriceEvent{Symbol: q.Symbol, Price: q.Price, Timestamp: ts.UTC()})
+		ev := backend.NewEvent(b.head, out[i])
 		b.ring[b.head%uint64(len(b.ring))] = ev
 		b.count = min(b.count+1, len(b.ring))
-		b.latest[ev.Stock.Symbol] = ev
+		b.symbol(ev.Stock.Symbol).update(ev)
 		events[i], out[i] = ev, ev.Stock
 	}
 	b.hub.Deliver(events)
 	return out, nil
+}
+
+// symbol returns the state of sym, made on its first event.
+func (b *Broker) symbol(sym string) *symbol {
+	s := b.symbols[sym]
+	if s == nil {
+		s = new(symbol)
+		b.symbols[sym] = s
+	}
+	return s
+}
+
+// update makes ev the symbol's latest event and counts it in its open and
+// bars.
+func (s *symbol) update(ev *backend.Event) {
+	s.latest = ev
+	s.open = s.open.Next(ev.Stock)
+	s.bars.Count(ev.Stock.Timestamp, ev.Stock.Price)
 }
 
 // Subscribe registers the subscriber and, atomically with it, decides how
@@ -100,9 +119,9 @@ func (b *Broker) Subscribe(_ context.Context, req backend.SubscribeRequest) (bac
 	if b.closed {
 		return backend.Opening{}, nil, backend.ErrClosed
 	}
-	sub := b.hub.Add(req.Symbols)
+	sub := b.hub.Add(req.Symbols, req.Conflate)
 	if seq, ok := stock.ParseID(req.LastEventID); ok && b.holdsAfter(seq) {
-		return backend.Opening{Resumed: true, Replay: b.replay(seq, sub), Head: b.head}, sub, nil
+		return backend.Opening{Resumed: true, Replay: sub.Conflate(b.replay(seq, sub)), Head: b.head}, sub, nil
 	}
 	return backend.Opening{Snapshot: b.snapshot(req.Symbols), Head: b.head}, sub, nil
 }
@@ -122,33 +141,52 @@ func (b *Broker) replay(seq uint64, sub *fanout.Subscriber) []*backend.Event {
 	return out
 }
 
-func (b *Broker) snapshot(symbols []string) []stock.StockPriceEvent {
-	out := make([]stock.StockPriceEvent, 0, len(b.latest))
-	for sym, ev := range b.latest {
-		if len(symbols) == 0 || slices.Contains(symbols, sym) {
-			out = append(out, ev.Stock)
-		}
+func (b *Broker) snapshot(symbols []string) []stock.Latest {
+	out := make([]stock.Latest, 0, len(b.symbols))
+	for _, s := range b.symbols {
+		out = append(out, s.open.Latest(s.latest.Stock))
 	}
-	slices.SortFunc(out, func(a, b stock.StockPriceEvent) int { return cmp.Compare(a.Symbol, b.Symbol) })
-	return out
+	return backend.SnapshotOf(out, symbols)
 }
 
 // Snapshot returns the latest event per symbol, sorted by symbol.
-func (b *Broker) Snapshot(context.Context) ([]stock.StockPriceEvent, error) {
+func (b *Broker) Snapshot(context.Context) ([]stock.Latest, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.snapshot(nil), nil
 }
 
 // Latest returns the latest event of one symbol.
-func (b *Broker) Latest(_ context.Context, symbol string) (stock.StockPriceEvent, bool, error) {
+func (b *Broker) Latest(_ context.Context, symbol string) (stock.Latest, bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	ev, ok := b.latest[symbol]
+	s, ok := b.symbols[symbol]
 	if !ok {
-		return stock.StockPriceEvent{}, false, nil
+		return stock.Latest{}, false, nil
 	}
-	return ev.Stock, true, nil
+	return s.open.Latest(s.latest.Stock), true, nil
+}
+
+// Bars returns the one-minute bars of one symbol.
+func (b *Broker) Bars(_ context.Context, symbol string) ([]stock.Bar, error) {
+	ring := b.barRing(symbol)
+	if ring == nil {
+		return nil, nil
+	}
+	return ring.Bars(symbol), nil
+}
+
+// barRing returns a copy of symbol's bar ring (nil if it has none): copying
+// 56 KiB under the lock holds publishers up less than reading the bars.
+func (b *Broker) barRing(symbol string) *bars.Ring {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s, ok := b.symbols[symbol]
+	if !ok {
+		return nil
+	}
+	ring := s.bars
+	return &ring
 }
 
 // Ready reports an error once the broker is closed.
@@ -160,9 +198,6 @@ func (b *Broker) Ready(context.Context) error {
 	}
 	return nil
 }
-
-// Subscribers returns the number of live subscribers.
-func (b *Broker) Subscribers() int { return b.hub.Len() }
 
 // Close ends every subscription.
 func (b *Broker) Close() error {

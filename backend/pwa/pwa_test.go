@@ -17,7 +17,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	ui.Routes(nil)
+	ui.Routes(ui.Source{})
 	os.Exit(m.Run())
 }
 

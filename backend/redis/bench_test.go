@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/brokertest"
 	"github.com/stockstream/stockstream/backend/redis"
@@ -117,5 +119,39 @@ func drain(b *testing.B, sub backend.Subscription, n int) {
 		case <-deadline:
 			b.Fatal(fmt.Sprintf("received too few of %d events in 2 minutes", n))
 		}
+	}
+}
+
+// BenchmarkBarsMemory fills the bars of 1,000 symbols for 24 hours, one
+// event per symbol and minute, and reports the memory Redis holds for
+// their rings (MEMORY USAGE of every bars key) per 1,000 symbols.
+func BenchmarkBarsMemory(b *testing.B) {
+	const symbols = 1000
+	srv := redistest.Start(b)
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		prefix := newPrefix()
+		br := mustOpen(b, srv, redis.Options{History: 1, Prefix: prefix})
+		qs := make([]stock.Quote, 24*60)
+		for s := range symbols {
+			for m := range qs {
+				qs[m] = stock.Quote{Symbol: fmt.Sprintf("S%04d", s), Price: stock.PriceFromCents(int64(10000 + m)), Timestamp: start.Add(time.Duration(m) * time.Minute)}
+			}
+			brokertest.MustPublish(b, br, qs)
+		}
+		if bars, _ := br.Bars(brokertest.Ctx(b), "S0999"); len(bars) != 24*60 {
+			b.Fatalf("%d bars of S0999, want 1,440", len(bars))
+		}
+		var held int64
+		for s := range symbols {
+			n, err := rdb.MemoryUsage(brokertest.Ctx(b), fmt.Sprintf("%sbars:S%04d", prefix, s)).Result()
+			if err != nil {
+				b.Fatal(err)
+			}
+			held += n
+		}
+		b.ReportMetric(float64(held)/(1<<20), "MiB/1000-symbols")
 	}
 }

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/bars"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -69,20 +71,64 @@ func decodeEvent(sym, price, ts string) (stock.StockPriceEvent, error) {
 	return stock.StockPriceEvent{Symbol: sym, Price: p, Timestamp: t.UTC()}, nil
 }
 
-// decodeLatest parses a value of the latest hash: "<id> <price> <timestamp>".
-func decodeLatest(sym, v string) (stock.StockPriceEvent, error) {
+// decodeLatest parses a value of the latest hash: "<id> <price> <timestamp>
+// <open day> <open price>" (an entry written before session opens were
+// kept lacks the last two and carries no open).
+func decodeLatest(sym, v string) (stock.Latest, error) {
 	f := strings.Fields(v)
-	if len(f) != 3 {
-		return stock.StockPriceEvent{}, fmt.Errorf("latest %s: malformed %q", sym, v)
+	if len(f) != 3 && len(f) != 5 {
+		return stock.Latest{}, fmt.Errorf("latest %s: malformed %q", sym, v)
 	}
 	seq, ok := stock.ParseID(f[0])
 	if !ok {
-		return stock.StockPriceEvent{}, fmt.Errorf("latest %s: bad id %q", sym, f[0])
+		return stock.Latest{}, fmt.Errorf("latest %s: bad id %q", sym, f[0])
 	}
 	ev, err := decodeEvent(sym, f[1], f[2])
 	if err != nil {
-		return stock.StockPriceEvent{}, fmt.Errorf("latest %s: %w", sym, err)
+		return stock.Latest{}, fmt.Errorf("latest %s: %w", sym, err)
 	}
 	ev.ID = stock.FormatID(seq)
-	return ev, nil
+	var open bars.Open
+	if len(f) == 5 {
+		if open, err = decodeOpen(f[3], f[4]); err != nil {
+			return stock.Latest{}, fmt.Errorf("latest %s: %w", sym, err)
+		}
+	}
+	return open.Latest(ev), nil
+}
+
+// decodeOpen parses the stored session open: its day and price.
+func decodeOpen(day, price string) (bars.Open, error) {
+	d, err := strconv.ParseInt(day, 10, 64)
+	if err != nil {
+		return bars.Open{}, fmt.Errorf("open day %q: %w", day, err)
+	}
+	p, err := stock.ParsePrice(price)
+	if err != nil {
+		return bars.Open{}, fmt.Errorf("open: %w", err)
+	}
+	return bars.Open{Day: d, Price: p}, nil
+}
+
+// ringRecord is the size of one slot of a stored bar ring: minute and
+// count as 32-bit, open, high, low and close in millionths as 64-bit
+// integers, little-endian (Lua struct format "<i4i4i8i8i8i8").
+const ringRecord = 40
+
+// decodeRing returns the slots of a stored bar ring; a short tail is
+// ignored.
+func decodeRing(b []byte) []bars.Slot {
+	out := make([]bars.Slot, 0, len(b)/ringRecord)
+	for ; len(b) >= ringRecord; b = b[ringRecord:] {
+		le := binary.LittleEndian
+		out = append(out, bars.Slot{
+			Minute: int32(le.Uint32(b[0:])),
+			Count:  int32(le.Uint32(b[4:])),
+			Open:   int64(le.Uint64(b[8:])),
+			High:   int64(le.Uint64(b[16:])),
+			Low:    int64(le.Uint64(b[24:])),
+			Close:  int64(le.Uint64(b[32:])),
+		})
+	}
+	return out
 }

@@ -28,7 +28,8 @@ func TestEntryRoundTrip(t *testing.T) {
 }
 
 func TestDecodeRejectsMalformed(t *testing.T) {
-	for _, v := range []string{"", "1 2", "x 1.00 2025-06-16T05:31:12Z", "1 abc 2025-06-16T05:31:12Z", "1 1.00 yesterday", "1 1.00 2025-06-16T05:31:12Z extra"} {
+	for _, v := range []string{"", "1 2", "x 1.00 2025-06-16T05:31:12Z", "1 abc 2025-06-16T05:31:12Z", "1 1.00 yesterday", "1 1.00 2025-06-16T05:31:12Z extra",
+		"1 1.00 2025-06-16T05:31:12Z x 1.00", "1 1.00 2025-06-16T05:31:12Z 20255 0", "1 1.00 2025-06-16T05:31:12Z 20255 1.00 x"} {
 		if _, err := decodeLatest("AAPL", v); err == nil {
 			t.Errorf("decodeLatest(%q) accepted", v)
 		}
@@ -40,5 +41,19 @@ func TestDecodeRejectsMalformed(t *testing.T) {
 	}
 	if _, err := decodeEntry(goredis.XMessage{ID: "5-0", Values: map[string]any{fieldPrice: "1"}}); err == nil {
 		t.Error("entry without symbol accepted")
+	}
+}
+
+func TestDecodeLatestOpen(t *testing.T) {
+	const ts = "2025-06-16T05:31:12Z" // day 20255
+	for v, want := range map[string]string{
+		"7 1.5 " + ts:                 "0", // written before opens were kept
+		"7 1.5 " + ts + " 20255 1.25": "1.25",
+		"7 1.5 " + ts + " 20254 1.25": "0", // the open of another day
+	} {
+		l, err := decodeLatest("AAPL", v)
+		if err != nil || l.ID != "7" || l.Price.String() != "1.5" || l.Open.String() != want {
+			t.Errorf("decodeLatest(%q) = %+v, %v; want open %s", v, l, err, want)
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/stockstream/stockstream/shared/backoff"
 )
 
 // renewScript extends the lease KEYS[1] by ARGV[2] ms if ARGV[1] holds it.
@@ -62,7 +64,7 @@ func (b *Broker) RunExclusive(ctx context.Context, name string, ttl time.Duratio
 			b.log.Info("lease: held by another instance, standing by", "lease", name)
 			waiting = true
 		}
-		sleep(ctx, ttl/3)
+		backoff.Sleep(ctx, ttl/3)
 	}
 }
 

@@ -179,9 +179,9 @@ func TestPublishKeepsExactPrices(t *testing.T) {
 	b := mustOpen(t, srv, redis.Options{History: 10})
 	ts := time.Date(2025, 6, 16, 5, 31, 12, 583877100, time.UTC)
 	pub := brokertest.MustPublish(t, b, []stock.Quote{{Symbol: "AAPL", Price: stock.MustParsePrice("0.000001"), Timestamp: ts}})
-	ev, ok, err := b.Latest(brokertest.Ctx(t), "AAPL")
-	if err != nil || !ok || ev != pub[0] {
-		t.Fatalf("latest %+v %v %v, want %+v", ev, ok, err, pub[0])
+	l, ok, err := b.Latest(brokertest.Ctx(t), "AAPL")
+	if err != nil || !ok || l.StockPriceEvent != pub[0] || l.Open.String() != "0.000001" {
+		t.Fatalf("latest %+v %v %v, want %+v opening at 0.000001", l, ok, err, pub[0])
 	}
 }
 

@@ -3,22 +3,38 @@ package redis
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/bars"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// publishScript appends a batch of events atomically. KEYS: seq, events,
-// latest. ARGV: history, the counter's first value should it be missing,
-// then symbol, price, timestamp per event. It returns the assigned ids as
-// strings (GET keeps them exact; Lua numbers are doubles).
+// publishScript appends a batch of events atomically and updates the latest
+// events, session opens and bars with them.
+//
+// KEYS: seq, events, latest, then the bar ring of each symbol of the batch.
+// ARGV: history, the counter's first value should it be missing, the
+// numbers of events, symbols and partial bars, then symbol, price and
+// timestamp per event; symbol, index of its last event, open day and open
+// price per symbol (in the order of the ring keys); ring key index, minute,
+// count and open, high, low, close in millionths per partial bar.
+// It returns the assigned ids as strings (GET keeps them exact; Lua numbers
+// are doubles).
 //
 // A missing counter (Redis flushed or restarted without data) starts again
 // from the given first value, or from the stream's newest id if that is
-// higher, so an id is never given twice.
+// higher, so an id is never given twice. The latest hash costs one read and
+// one write per symbol of the batch, the bars one read and one write per
+// symbol and minute (bars.Fold). A ring is a string of bars.Slots records
+// (see decodeRing), each at the offset of its minute of the day, kept by the
+// rules of package bars; it is made at its full size at once, so that
+// Redis never grows (and over-allocates) it.
 var publishScript = goredis.NewScript(`
+local RECORD, RING, FORMAT = 40, 40 * 1440, '<i4i4i8i8i8i8'
+local nev, nsym, npart = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 if redis.call('SET', KEYS[1], ARGV[2], 'NX') then
   local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
   if #newest > 0 then
@@ -29,13 +45,47 @@ if redis.call('SET', KEYS[1], ARGV[2], 'NX') then
   end
 end
 local ids = {}
-for i = 3, #ARGV, 3 do
+local a = 6
+for i = 1, nev do
   redis.call('INCR', KEYS[1])
   local id = redis.call('GET', KEYS[1])
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], id .. '-0',
-    's', ARGV[i], 'p', ARGV[i + 1], 't', ARGV[i + 2])
-  redis.call('HSET', KEYS[3], ARGV[i], id .. ' ' .. ARGV[i + 1] .. ' ' .. ARGV[i + 2])
-  ids[#ids + 1] = id
+    's', ARGV[a], 'p', ARGV[a + 1], 't', ARGV[a + 2])
+  ids[i] = id
+  a = a + 3
+end
+for j = 1, nsym do
+  local sym, last, day, open = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
+  local old = redis.call('HGET', KEYS[3], sym)
+  if old then
+    local oday, oopen = string.match(old, '^%S+ %S+ %S+ (%d+) (%S+)$')
+    if oday and tonumber(day) <= tonumber(oday) then
+      day, open = oday, oopen
+    end
+  end
+  local e = 6 + 3 * (last - 1)
+  redis.call('HSET', KEYS[3], sym, ids[last] .. ' ' .. ARGV[e + 1] .. ' ' .. ARGV[e + 2] .. ' ' .. day .. ' ' .. open)
+  a = a + 4
+end
+local sized = {}
+for k = 1, npart do
+  local key = KEYS[3 + tonumber(ARGV[a])]
+  if not sized[key] then
+    if redis.call('STRLEN', key) < RING then
+      redis.call('SETRANGE', key, RING - 1, '\0')
+    end
+    sized[key] = true
+  end
+  local minute, count = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local o, h, l, c = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+  local off = (minute % 1440) * RECORD
+  local m, n, so, sh, sl = struct.unpack(FORMAT, redis.call('GETRANGE', key, off, off + RECORD - 1))
+  if n == 0 or minute > m then
+    redis.call('SETRANGE', key, off, struct.pack(FORMAT, minute, count, o, h, l, c))
+  elseif minute == m then
+    redis.call('SETRANGE', key, off, struct.pack(FORMAT, m, n + count, so, math.max(sh, h), math.min(sl, l), c))
+  end
+  a = a + 7
 end
 return ids
 `)
@@ -49,9 +99,9 @@ func (b *Broker) Publish(ctx context.Context, quotes []stock.Quote) ([]stock.Sto
 	if len(quotes) == 0 {
 		return nil, nil
 	}
-	events, args := b.prepare(quotes)
-	ids, err := publishScript.Run(ctx, b.rdb,
-		[]string{b.keys.seq, b.keys.events, b.keys.latest}, args...).StringSlice()
+	events := backend.Stamp(quotes, b.now())
+	keys, args := b.scriptArgs(events)
+	ids, err := publishScript.Run(ctx, b.rdb, keys, args...).StringSlice()
 	if err != nil {
 		return nil, unavailable("xadd "+b.keys.events, err)
 	}
@@ -64,20 +114,50 @@ func (b *Broker) Publish(ctx context.Context, quotes []stock.Quote) ([]stock.Sto
 	return events, nil
 }
 
-// prepare stamps the quotes without a timestamp and returns the events
-// (without ids) and the script's arguments.
-func (b *Broker) prepare(quotes []stock.Quote) ([]stock.StockPriceEvent, []any) {
-	now := b.now().UTC()
-	events := make([]stock.StockPriceEvent, len(quotes))
-	args := make([]any, 0, 2+3*len(quotes))
-	args = append(args, b.history, b.firstSeq())
-	for i, q := range quotes {
-		ts := q.Timestamp
-		if ts.IsZero() {
-			ts = now
-		}
-		events[i] = stock.StockPriceEvent{Symbol: q.Symbol, Price: q.Price, Timestamp: ts.UTC()}
-		args = append(args, q.Symbol, q.Price.String(), formatTime(ts))
+// batchSymbol is what a batch changes of one symbol's latest entry.
+type batchSymbol struct {
+	last int // index of its last event in the batch
+	open bars.Open
+}
+
+// scriptArgs returns the keys and arguments of publishScript for events.
+func (b *Broker) scriptArgs(events []stock.StockPriceEvent) ([]string, []any) {
+	order, syms := symbolsOf(events)
+	parts := bars.Fold(events)
+	keys := make([]string, 0, 3+len(order))
+	keys = append(keys, b.keys.seq, b.keys.events, b.keys.latest)
+	args := make([]any, 0, 5+3*len(events)+4*len(order)+7*len(parts))
+	args = append(args, b.history, backend.ClockSeq(), len(events), len(order), len(parts))
+	for _, ev := range events {
+		args = append(args, ev.Symbol, ev.Price.String(), formatTime(ev.Timestamp))
 	}
-	return events, args
+	ringKey := make(map[string]int, len(order))
+	for j, sym := range order {
+		s := syms[sym]
+		keys = append(keys, b.keys.bars(sym))
+		ringKey[sym] = j + 1
+		args = append(args, sym, s.last+1, s.open.Day, s.open.Price.String())
+	}
+	for _, p := range parts {
+		args = append(args, ringKey[p.Symbol], p.Minute, p.Count,
+			strconv.FormatInt(p.Open, 10), strconv.FormatInt(p.High, 10),
+			strconv.FormatInt(p.Low, 10), strconv.FormatInt(p.Close, 10))
+	}
+	return keys, args
+}
+
+// symbolsOf returns the symbols of events in the order they first appear,
+// with the index of each one's last event and its session open over the
+// batch.
+func symbolsOf(events []stock.StockPriceEvent) ([]string, map[string]batchSymbol) {
+	var order []string
+	syms := make(map[string]batchSymbol)
+	for i, ev := range events {
+		s, seen := syms[ev.Symbol]
+		if !seen {
+			order = append(order, ev.Symbol)
+		}
+		syms[ev.Symbol] = batchSymbol{last: i, open: s.open.Next(ev)}
+	}
+	return order, syms
 }

@@ -9,16 +9,18 @@ import (
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/fanout"
+	"github.com/stockstream/stockstream/shared/backoff"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// The reader's XREAD and its retries.
+// The reader's XREAD.
 const (
-	readBlock  = 5 * time.Second
-	readCount  = 1000
-	minBackoff = 50 * time.Millisecond
-	maxBackoff = 2 * time.Second
+	readBlock = 5 * time.Second
+	readCount = 1000
 )
+
+// retry is how the reader and Open wait between attempts to reach Redis.
+var retry = backoff.Policy{Base: 50 * time.Millisecond, Max: 2 * time.Second}
 
 // read is the instance's one reader: it follows the stream from the last
 // id it delivered and feeds the local hub, until ctx ends. While Redis is
@@ -26,22 +28,21 @@ const (
 // the same id, so subscribers catch up on everything Redis kept.
 func (b *Broker) read(ctx context.Context) {
 	defer close(b.readerDone)
-	backoff, failing := minBackoff, false
+	failures := 0
 	for ctx.Err() == nil {
 		msgs, err := b.readNext(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			b.logReadError(err, failing)
-			failing = true
-			sleep(ctx, backoff)
-			backoff = min(2*backoff, maxBackoff)
+			b.logReadError(err, failures > 0)
+			backoff.Sleep(ctx, retry.Delay(failures))
+			failures++
 			continue
 		}
-		if failing {
+		if failures > 0 {
 			b.log.Info("redis reader: reading the stream again", "after", stock.FormatID(b.position()))
-			failing, backoff = false, minBackoff
+			failures = 0
 		}
 		if len(msgs) > 0 {
 			b.deliver(b.decode(msgs))
@@ -131,14 +132,4 @@ func (b *Broker) position() uint64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.pos
-}
-
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -30,7 +30,7 @@ func BenchmarkReaderCatchUp(b *testing.B) {
 	ropts, _ := goredis.ParseURL(srv.URL(0))
 	reader := newBroker(ropts, opts)
 	defer reader.Close()
-	sub, _, _ := reader.register(nil)
+	sub, _, _ := reader.register(nil, 0)
 	ready := backend.ReadyChan(sub)
 	b.ResetTimer()
 	t0 := time.Now()

@@ -7,11 +7,16 @@
 //
 //	seq     the counter of the last assigned id
 //	events  the stream; entry "<id>-0" holds fields s (symbol), p (price), t (timestamp)
-//	latest  a hash: symbol -> "<id> <price> <timestamp>", the latest event per symbol
+//	latest  a hash: symbol -> "<id> <price> <timestamp> <open day> <open price>",
+//	        the latest event and session open per symbol
+//	bars:<symbol>  the symbol's one-minute bars of the last 24 hours: a string
+//	        of 1,440 records of 40 bytes, one per minute of the UTC day (56.25 KiB)
 //	lease:<name>  the holder of a cluster-wide lease (RunExclusive)
 //
 // A whole publish batch is one Lua script call, so ids are consecutive and
-// the stream, the counter and the latest events never disagree.
+// the stream, the counter, the latest events and the bars never disagree:
+// every instance reads the same bars, and a restarted one has nothing to
+// rebuild or count twice.
 package redis
 
 import (
@@ -27,6 +32,7 @@ import (
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/fanout"
+	"github.com/stockstream/stockstream/shared/backoff"
 )
 
 // DefaultPrefix starts the name of every key the broker uses.
@@ -57,6 +63,9 @@ type keys struct {
 func newKeys(prefix string) keys {
 	return keys{prefix: prefix, seq: prefix + "seq", events: prefix + "events", latest: prefix + "latest"}
 }
+
+// bars returns the key of symbol's bar ring.
+func (k keys) bars(symbol string) string { return k.prefix + "bars:" + symbol }
 
 // lease returns the key of the lease name.
 func (k keys) lease(name string) string { return k.prefix + "lease:" + name }
@@ -172,33 +181,26 @@ func newBroker(ropts *goredis.Options, opts Options) *Broker {
 
 // waitCounter calls initCounter until it succeeds or ctx ends.
 func (b *Broker) waitCounter(ctx context.Context) (uint64, error) {
-	backoff := minBackoff
-	for {
+	for attempt := 0; ; attempt++ {
 		head, err := b.initCounter(ctx)
 		if err == nil || ctx.Err() != nil {
 			return head, err
 		}
-		if backoff == minBackoff {
+		if attempt == 0 {
 			b.log.Warn("redis: cannot connect, retrying", "err", err)
 		}
-		sleep(ctx, backoff)
-		backoff = min(2*backoff, maxBackoff)
+		backoff.Sleep(ctx, retry.Delay(attempt))
 	}
 }
 
 // initCounter creates the id counter if it is missing and returns its
 // value, the id of the newest event.
 func (b *Broker) initCounter(ctx context.Context) (uint64, error) {
-	if err := b.rdb.SetNX(ctx, b.keys.seq, b.firstSeq(), 0).Err(); err != nil {
+	if err := b.rdb.SetNX(ctx, b.keys.seq, backend.ClockSeq(), 0).Err(); err != nil {
 		return 0, unavailable("init "+b.keys.seq, err)
 	}
 	return b.head(ctx)
 }
-
-// firstSeq is the counter's value when Redis holds none: the time in
-// microseconds, so that ids after a Redis restart without data are higher
-// than any id a client may still hold.
-func (b *Broker) firstSeq() uint64 { return uint64(time.Now().UnixMicro()) }
 
 // head returns the id of the newest event (0 if the counter is missing).
 func (b *Broker) head(ctx context.Context) (uint64, error) {
@@ -221,13 +223,6 @@ func (b *Broker) Ready(ctx context.Context) error {
 		return unavailable("ping", err)
 	}
 	return nil
-}
-
-// Subscribers returns the number of live local subscribers.
-func (b *Broker) Subscribers() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.hub.Len()
 }
 
 // Close ends every subscription, stops the reader and every RunExclusive

@@ -1,14 +1,14 @@
 package redis
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"slices"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/bars"
 	"github.com/stockstream/stockstream/backend/fanout"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -23,7 +23,7 @@ const replayPage = 1000
 // reader's position then; the overlap is skipped, so the stream has no gap
 // and no duplicate.
 func (b *Broker) Subscribe(ctx context.Context, req backend.SubscribeRequest) (backend.Opening, backend.Subscription, error) {
-	sub, pos, err := b.register(req.Symbols)
+	sub, pos, err := b.register(req.Symbols, req.Conflate)
 	if err != nil {
 		return backend.Opening{}, nil, err
 	}
@@ -37,13 +37,13 @@ func (b *Broker) Subscribe(ctx context.Context, req backend.SubscribeRequest) (b
 
 // register adds a subscriber to the hub and returns the reader's position
 // at that moment: every later event reaches the subscriber live.
-func (b *Broker) register(symbols []string) (*fanout.Subscriber, uint64, error) {
+func (b *Broker) register(symbols []string, conflate time.Duration) (*fanout.Subscriber, uint64, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return nil, 0, backend.ErrClosed
 	}
-	return b.hub.Add(symbols), b.pos, nil
+	return b.hub.Add(symbols, conflate), b.pos, nil
 }
 
 func (b *Broker) opening(ctx context.Context, req backend.SubscribeRequest, sub *fanout.Subscriber, pos uint64) (backend.Opening, error) {
@@ -72,7 +72,7 @@ func (b *Broker) resume(ctx context.Context, last uint64, sub *fanout.Subscriber
 		return backend.Opening{}, false, nil // the stream is gone
 	}
 	sub.SkipThrough(through)
-	return backend.Opening{Resumed: true, Replay: replay, Head: through}, true, nil
+	return backend.Opening{Resumed: true, Replay: sub.Conflate(replay), Head: through}, true, nil
 }
 
 // replay reads every entry after last, in pages, and returns the events
@@ -132,24 +132,20 @@ func (b *Broker) snapshotOpening(ctx context.Context, symbols []string, sub *fan
 
 // decodeSnapshot decodes the latest hash, keeps the wanted symbols (all if
 // none) and sorts by symbol.
-func decodeSnapshot(latest map[string]string, symbols []string) ([]stock.StockPriceEvent, error) {
-	out := make([]stock.StockPriceEvent, 0, len(latest))
+func decodeSnapshot(latest map[string]string, symbols []string) ([]stock.Latest, error) {
+	out := make([]stock.Latest, 0, len(latest))
 	for sym, v := range latest {
-		if len(symbols) > 0 && !slices.Contains(symbols, sym) {
-			continue
-		}
-		ev, err := decodeLatest(sym, v)
+		l, err := decodeLatest(sym, v)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ev)
+		out = append(out, l)
 	}
-	slices.SortFunc(out, func(a, b stock.StockPriceEvent) int { return cmp.Compare(a.Symbol, b.Symbol) })
-	return out, nil
+	return backend.SnapshotOf(out, symbols), nil
 }
 
 // Snapshot returns the latest event per symbol, sorted by symbol.
-func (b *Broker) Snapshot(ctx context.Context) ([]stock.StockPriceEvent, error) {
+func (b *Broker) Snapshot(ctx context.Context) ([]stock.Latest, error) {
 	latest, err := b.rdb.HGetAll(ctx, b.keys.latest).Result()
 	if err != nil {
 		return nil, unavailable("hgetall "+b.keys.latest, err)
@@ -158,14 +154,27 @@ func (b *Broker) Snapshot(ctx context.Context) ([]stock.StockPriceEvent, error) 
 }
 
 // Latest returns the latest event of one symbol.
-func (b *Broker) Latest(ctx context.Context, symbol string) (stock.StockPriceEvent, bool, error) {
+func (b *Broker) Latest(ctx context.Context, symbol string) (stock.Latest, bool, error) {
 	v, err := b.rdb.HGet(ctx, b.keys.latest, symbol).Result()
 	if errors.Is(err, goredis.Nil) {
-		return stock.StockPriceEvent{}, false, nil
+		return stock.Latest{}, false, nil
 	}
 	if err != nil {
-		return stock.StockPriceEvent{}, false, unavailable("hget "+b.keys.latest, err)
+		return stock.Latest{}, false, unavailable("hget "+b.keys.latest, err)
 	}
-	ev, err := decodeLatest(symbol, v)
-	return ev, err == nil, err
+	l, err := decodeLatest(symbol, v)
+	return l, err == nil, err
+}
+
+// Bars returns the one-minute bars of one symbol, read from its ring.
+func (b *Broker) Bars(ctx context.Context, symbol string) ([]stock.Bar, error) {
+	key := b.keys.bars(symbol)
+	ring, err := b.rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, goredis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, unavailable("get "+key, err)
+	}
+	return bars.Window(symbol, decodeRing(ring)), nil
 }

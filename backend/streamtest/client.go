@@ -31,6 +31,9 @@ type Client struct {
 	Prices   []int64 // cents, in arrival order
 	Connects int
 	Aborts   int
+
+	opened     chan struct{} // closed once the first opening was read (Go makes it)
+	openedOnce sync.Once
 }
 
 // Run reads, reconnecting after every drop, until the price lastCents
@@ -90,6 +93,9 @@ func (c *Client) read(r *sse.Reader, lastCents int64) (bool, error) {
 		ev, err := r.Next()
 		if err != nil {
 			return false, nil // dropped: resume
+		}
+		if n == 0 && c.opened != nil {
+			c.openedOnce.Do(func() { close(c.opened) })
 		}
 		switch string(ev.Type) {
 		case stock.EventSnapshot:
@@ -153,9 +159,24 @@ type Group struct {
 func Go(clients []*Client, run func(*Client) error) *Group {
 	g := &Group{Clients: clients, errs: make(chan error, len(clients))}
 	for _, c := range clients {
+		c.opened = make(chan struct{})
 		g.wg.Go(func() { g.errs <- run(c) })
 	}
 	return g
+}
+
+// WaitOpened waits until every client has read the opening of its first
+// stream (its snapshot, or the first event of its replay): from then on a
+// client that is cut resumes from an id and may miss nothing.
+func (g *Group) WaitOpened(ctx context.Context) error {
+	for i, c := range g.Clients {
+		select {
+		case <-c.opened:
+		case <-ctx.Done():
+			return fmt.Errorf("client %d: no opening read: %w", i, ctx.Err())
+		}
+	}
+	return nil
 }
 
 // Wait waits for every client, then checks that each saw the prices 1 to n

@@ -3,6 +3,7 @@ package live
 import (
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,6 +77,7 @@ type Client struct {
 	stream    sse.Stream
 	gen       int // generation of stream; callbacks of older ones are ignored
 	symbols   []string
+	conflate  time.Duration // the server's conflation window; 0: every event
 	lastID    string
 	status    Status
 	failures  int
@@ -112,6 +114,20 @@ func (c *Client) Connect(symbols []string) {
 	c.failures = 0
 	c.mu.Unlock()
 	c.reopen()
+}
+
+// Conflate asks the server for at most one event per symbol per window d,
+// always the latest (0: every event), from the next connection on. An open
+// stream is reopened after the last event received, so nothing is missed:
+// the server then sends the latest price of each symbol changed since.
+func (c *Client) Conflate(d time.Duration) {
+	c.mu.Lock()
+	changed, open := c.conflate != d, c.stream != nil
+	c.conflate = d
+	c.mu.Unlock()
+	if changed && open {
+		c.reopen()
+	}
 }
 
 // Close closes the stream and stops reconnecting. It releases every browser
@@ -199,6 +215,9 @@ func (c *Client) url() string {
 	}
 	if c.lastID != "" {
 		q.Set("lastEventId", c.lastID)
+	}
+	if c.conflate > 0 {
+		q.Set("conflate", strconv.FormatInt(c.conflate.Milliseconds(), 10)+"ms")
 	}
 	if len(q) == 0 {
 		return c.cfg.Path

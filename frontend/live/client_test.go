@@ -282,3 +282,28 @@ func TestBadMessagesAreDropped(t *testing.T) {
 		t.Errorf("bad messages queued: %v", items)
 	}
 }
+
+func TestConflateReopensAfterTheLastEvent(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Conflate(250 * time.Millisecond) // before connecting: no stream to reopen
+	if len(n.streams) != 0 {
+		t.Fatal("Conflate opened a stream before Connect")
+	}
+	c.Connect(nil)
+	s := n.last()
+	if s.url != "/stocks?conflate=250ms" {
+		t.Fatalf("url %s", s.url)
+	}
+	s.h.Open()
+	send(s, "stockUpdate", "42", fmt.Sprintf(update, "42"))
+	c.Conflate(0)
+	s2 := n.last()
+	if s2 == s || !s.closed || s2.url != "/stocks?lastEventId=42" {
+		t.Fatalf("after Conflate(0): new stream %v, old closed %v, url %s", s2 != s, s.closed, s2.url)
+	}
+	c.Conflate(0) // unchanged: nothing reopens
+	if n.last() != s2 {
+		t.Error("an unchanged window reopened the stream")
+	}
+}

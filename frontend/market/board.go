@@ -217,6 +217,31 @@ func appendCapped(h []float64, v float64, n int) []float64 {
 	return append(h, v)
 }
 
+// ShortHistories returns the symbols whose sparkline history is not full,
+// in order.
+func (b *Board) ShortHistories() []string {
+	var out []string
+	for _, s := range b.symbols {
+		if len(b.rows[s].history) < HistoryLen {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Backfill puts the closes of a symbol's recent bars (oldest first) before
+// its history, so that its sparkline does not start flat. It does nothing
+// for a symbol not on the board or whose history is already full.
+func (b *Board) Backfill(symbol string, closes []float64) {
+	r, ok := b.rows[symbol]
+	if !ok || len(r.history) >= HistoryLen || len(closes) == 0 {
+		return
+	}
+	h := append(slices.Clone(closes), r.history...)
+	r.history = h[max(0, len(h)-HistoryLen):]
+	r.changed = true
+}
+
 // Retain removes every symbol not in symbols, and their updates from the
 // feed.
 func (b *Board) Retain(symbols []string) {

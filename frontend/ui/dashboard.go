@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/url"
 	"slices"
 	"time"
 
@@ -34,15 +35,16 @@ type dashboard struct {
 	update      bool
 	installable bool
 
-	prices    Prices      // server side: the prices to prerender
-	prerender prerendered // server side: what the page was rendered with
+	prices    func(*url.URL) []stock.Latest // server side: the prices to prerender
+	prerender prerendered                   // server side: what the page was rendered with
 
-	client *live.Client
-	frames *frames
-	saving bool // a save is scheduled
+	client     *live.Client
+	frames     *frames
+	saving     bool            // a save is scheduled
+	backfilled map[string]bool // symbols whose bars were asked for
 }
 
-func newDashboard(prices Prices) *dashboard {
+func newDashboard(prices func(*url.URL) []stock.Latest) *dashboard {
 	return &dashboard{status: live.StatusConnecting, prices: prices}
 }
 
@@ -68,7 +70,8 @@ func (d *dashboard) OnInit() {
 	}
 	d.symbols = loadWatchlist()
 	saved, haveSaved := loadBoard()
-	pre, havePre := readPrerendered()
+	var pre prerendered
+	havePre := takeOver(prerenderedID, &pre)
 	if haveSaved {
 		d.board.Restore(saved.Quotes, saved.Feed)
 		d.asOf = saved.At
@@ -100,6 +103,7 @@ func (d *dashboard) OnMount(ctx app.Context) {
 	ctx.Handle(actionWatch, d.onWatch)
 	d.frames = newFrames(func() { ctx.Dispatch(d.flush) })
 	d.client = live.New(live.Config{Notify: d.frames.Request})
+	d.client.Conflate(d.conflation())
 	d.client.Connect(d.symbols)
 }
 
@@ -136,7 +140,10 @@ func (d *dashboard) flush(ctx app.Context) {
 		// show a board with holes.
 		d.client.Connect(d.symbols)
 	}
-	d.apply(items)
+	if d.apply(items) {
+		d.backfill(ctx)
+	}
+	d.client.Conflate(d.conflation())
 	d.status, d.lastID = d.client.Status()
 	if len(items) > 0 {
 		d.asOf = start
@@ -145,8 +152,8 @@ func (d *dashboard) flush(ctx app.Context) {
 }
 
 // apply hands the items to the board in stream order, consecutive updates
-// in one call.
-func (d *dashboard) apply(items []live.Item) {
+// in one call. It reports whether a snapshot was among them.
+func (d *dashboard) apply(items []live.Item) (snapshot bool) {
 	var run []stock.StockPriceEvent
 	for _, it := range items {
 		if !it.IsSnap {
@@ -156,8 +163,10 @@ func (d *dashboard) apply(items []live.Item) {
 		d.board.Apply(run...)
 		run = run[:0]
 		d.board.Snapshot(it.Snapshot)
+		snapshot = true
 	}
 	d.board.Apply(run...)
+	return snapshot
 }
 
 func (d *dashboard) scheduleSave(ctx app.Context) {
@@ -211,6 +220,6 @@ func (d *dashboard) Render() app.UI {
 				&feedList{Events: d.board.Feed(), Stale: stale},
 			),
 		),
-		app.If(app.IsServer && d.prices != nil, d.prerender.script),
+		app.If(app.IsServer && d.prices != nil, func() app.UI { return handOver(prerenderedID, d.prerender) }),
 	)
 }

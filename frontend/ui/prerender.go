@@ -8,40 +8,39 @@ import (
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// prerenderedID is the id of the element that hands the prices the server
-// rendered into the page over to the app, so that the app's first render
+// prerenderedID is the id of the element that hands the dashboard's
+// server-rendered prices over to the app, so that the app's first render
 // shows the same prices instead of an empty board.
 const prerenderedID = "prerendered"
 
-// prerendered is the data behind the prices of a server-rendered page.
+// prerendered is the data behind the prices of a server-rendered dashboard.
 type prerendered struct {
 	At     time.Time      `json:"at"`
 	Quotes []stock.Latest `json:"quotes"`
 }
 
-// script returns the element carrying p: JSON in a script element that is
-// never run. encoding/json escapes '<', '>' and '&', so the JSON cannot end
-// the element early.
-func (p prerendered) script() app.UI {
-	b, err := json.Marshal(p)
+// handOver returns an element carrying v for the app to take over: JSON in
+// a script element that is never run. encoding/json escapes '<', '>' and
+// '&', so the JSON cannot end the element early.
+func handOver(id string, v any) app.UI {
+	b, err := json.Marshal(v)
 	if err != nil {
-		app.Log("prerendering prices:", err)
+		app.Log("prerendering", id+":", err)
 		return nil
 	}
-	return app.Raw(`<script type="application/json" id="` + prerenderedID + `">` + string(b) + `</script>`)
+	return app.Raw(`<script type="application/json" id="` + id + `">` + string(b) + `</script>`)
 }
 
-// readPrerendered returns the data of the server-rendered page the app is
-// taking over, while that page is still in the document.
-func readPrerendered() (prerendered, bool) {
-	var p prerendered
-	el := app.Window().GetElementByID(prerenderedID)
+// takeOver decodes into v what the server-rendered page handed over under
+// id, while that page is still in the document.
+func takeOver(id string, v any) bool {
+	el := app.Window().GetElementByID(id)
 	if !el.Truthy() {
-		return p, false
+		return false
 	}
-	if err := json.Unmarshal([]byte(el.Get("textContent").String()), &p); err != nil {
-		app.Log("reading the prerendered prices:", err)
-		return p, false
+	if err := json.Unmarshal([]byte(el.Get("textContent").String()), v); err != nil {
+		app.Log("reading the prerendered", id+":", err)
+		return false
 	}
-	return p, true
+	return true
 }

@@ -27,7 +27,9 @@ func (r *quoteRow) Render() app.UI {
 		Role("row").
 		DataSet("symbol", q.Symbol).
 		Body(
-			app.Span().Class("sym").Role("rowheader").Text(q.Symbol),
+			app.Span().Class("sym").Role("rowheader").Body(
+				app.Elem("a").Attr("href", "/stocks/"+q.Symbol).Title("Chart of "+q.Symbol).Text(q.Symbol),
+			),
 			app.Span().Class("price").Role("cell").DataSet("price", q.Price.String()).Text(market.FormatPrice(q.Price)),
 			app.Span().Class("chg").Role("cell").Text(market.FormatChange(q.Change())),
 			app.Span().Class("pct").Role("cell").Text(market.FormatPercent(q.ChangePercent())),

@@ -7,15 +7,26 @@ import (
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// Prices returns the latest prices the server renders into the page at
-// page, so that a visitor sees prices before the app has loaded. The page's
-// Host is the address the request was sent to.
-type Prices func(page *url.URL) []stock.Latest
+// Source is the server's data the pages are rendered with, so that a
+// visitor sees prices before the app has loaded. Each function is given
+// the URL of the page being rendered, whose Host is the address the request
+// was sent to. In the browser there is none.
+type Source struct {
+	// Latest returns the latest price of every symbol.
+	Latest func(page *url.URL) []stock.Latest
+	// Bars returns a symbol's one-minute bars of the last 24 hours.
+	Bars func(page *url.URL, symbol string) []stock.Bar
+}
 
-// Routes registers the app's pages with go-app. go-app keeps routes in one
-// table per process, so it is called once: by the wasm main with nil, and
-// by the server, before it serves, with the source of the prices to
-// prerender (nil: pages without prices).
-func Routes(prices Prices) {
-	app.Route("/", func() app.Composer { return newDashboard(prices) })
+// symbolPath matches the path of a symbol's page, /stocks/AAPL; the
+// symbol's own rules are checked by the page.
+const symbolPath = `^/stocks/[A-Za-z][A-Za-z0-9.-]{0,11}$`
+
+// Routes registers the app's pages with go-app: the dashboard at "/" and a
+// page per symbol at /stocks/SYMBOL. go-app keeps routes in one table per
+// process, so it is called once: by the wasm main with no source, and by
+// the server, before it serves, with the source of what it prerenders.
+func Routes(src Source) {
+	app.Route("/", func() app.Composer { return newDashboard(src.Latest) })
+	app.RouteWithRegexp(symbolPath, func() app.Composer { return newSymbolPage(src) })
 }

@@ -95,7 +95,7 @@ func TestServerRendersLatestPricesConnectingNotStale(t *testing.T) {
 
 func TestPrerenderedScriptCannotBeClosedEarly(t *testing.T) {
 	p := prerendered{Quotes: []stock.Latest{{StockPriceEvent: stock.StockPriceEvent{ID: "</script><script>alert(1)</script>", Symbol: "A"}}}}
-	html := app.HTMLString(app.Div().Body(p.script()))
+	html := app.HTMLString(app.Div().Body(handOver(prerenderedID, p)))
 	if strings.Count(html, "</script>") != 1 || strings.Contains(html, "<script>alert") {
 		t.Errorf("the data escaped its element: %s", html)
 	}

@@ -15,3 +15,26 @@ type Bar struct {
 	Close  Price     `json:"close"`
 	Count  int       `json:"count"`
 }
+
+// AggregateBars merges bars of one symbol, oldest first, into bars of
+// interval, each starting at a multiple of interval since midnight UTC (an
+// interval that divides a day): the open of the first, the close of the
+// last, the highest high, the lowest low and the sum of counts. Bars
+// already as long as interval come back unchanged.
+func AggregateBars(bars []Bar, interval time.Duration) []Bar {
+	var out []Bar
+	for _, b := range bars {
+		start := b.Start.Truncate(interval)
+		if n := len(out); n > 0 && out[n-1].Start.Equal(start) {
+			last := &out[n-1]
+			last.High = Price{max(last.High.micros, b.High.micros)}
+			last.Low = Price{min(last.Low.micros, b.Low.micros)}
+			last.Close = b.Close
+			last.Count += b.Count
+			continue
+		}
+		b.Start = start
+		out = append(out, b)
+	}
+	return out
+}

@@ -33,6 +33,10 @@ var ErrInvalidPrice = errors.New("invalid price")
 // PriceFromCents returns the Price of a whole number of cents.
 func PriceFromCents(cents int64) Price { return Price{micros: cents * (priceUnit / 100)} }
 
+// PriceFromMicros returns the Price of a number of millionths, as Micros
+// returns it.
+func PriceFromMicros(micros int64) Price { return Price{micros: micros} }
+
 // Micros returns the price in millionths.
 func (p Price) Micros() int64 { return p.micros }
 

@@ -24,29 +24,37 @@ var routes sync.Once
 
 // appHandler returns the PWA handler served for every non-API path, built
 // from the assets embedded in the binary, whose pages carry the broker's
-// latest prices. Without a frontend build it still serves a page that says
-// how to build one, and the log says so too.
+// latest prices and bars. Without a frontend build it still serves a page
+// that says how to build one, and the log says so too.
 func appHandler(log *slog.Logger, b backend.Broker) http.Handler {
 	if err := pwa.Built(); err != nil {
 		log.Warn("dashboard not built: run make build", "err", err)
 	}
-	routes.Do(func() { ui.Routes(prerenderedPrices(log, b)) })
+	routes.Do(func() { ui.Routes(prerenderSource(log, b)) })
 	return pwa.Handler()
 }
 
-// prerenderedPrices returns the broker's latest prices for the pages.
-func prerenderedPrices(log *slog.Logger, b backend.Broker) ui.Prices {
-	return func(*url.URL) []stock.Latest {
-		ctx, cancel := context.WithTimeout(context.Background(), prerenderTimeout)
-		defer cancel()
-		evs, err := b.Snapshot(ctx)
-		if err != nil {
-			log.Debug("page rendered without prices", "err", err)
-		}
-		out := make([]stock.Latest, len(evs))
-		for i, e := range evs {
-			out[i] = stock.Latest{StockPriceEvent: e}
-		}
-		return out
+// prerenderSource returns what the pages are rendered with: the broker's
+// latest prices and a symbol's bars, each read within prerenderTimeout.
+func prerenderSource(log *slog.Logger, b backend.Broker) ui.Source {
+	return ui.Source{
+		Latest: func(*url.URL) []stock.Latest {
+			ctx, cancel := context.WithTimeout(context.Background(), prerenderTimeout)
+			defer cancel()
+			latest, err := b.Snapshot(ctx)
+			if err != nil {
+				log.Debug("page rendered without prices", "err", err)
+			}
+			return latest
+		},
+		Bars: func(_ *url.URL, symbol string) []stock.Bar {
+			ctx, cancel := context.WithTimeout(context.Background(), prerenderTimeout)
+			defer cancel()
+			bars, err := b.Bars(ctx, symbol)
+			if err != nil {
+				log.Debug("page rendered without bars", "symbol", symbol, "err", err)
+			}
+			return bars
+		},
 	}
 }

@@ -149,9 +149,9 @@ func TestWatchPrintsPlainLinesWhenNotATerminal(t *testing.T) {
 	}
 	cancel()
 	got := <-done
-	// The snapshot has no session open on a server that does not send it:
-	// the first price seen is the open.
-	if !strings.Contains(got, " AAPL 101.5 +0.00 +0.00%\n") || !strings.Contains(got, " AAPL 99.25 -2.25 -2.22%\n") || strings.Contains(got, "MSFT") || strings.Contains(got, "\x1b") {
+	// Change is from the session open the server's snapshot carries: the
+	// day's first price, 100.
+	if !strings.Contains(got, " AAPL 101.5 +1.50 +1.50%\n") || !strings.Contains(got, " AAPL 99.25 -0.75 -0.75%\n") || strings.Contains(got, "MSFT") || strings.Contains(got, "\x1b") {
 		t.Fatalf("output %q", got)
 	}
 }

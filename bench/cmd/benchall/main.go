@@ -26,7 +26,8 @@ import (
 )
 
 // scenario is one load: Conns streams and Rate events/s, or idle streams
-// (Rate 0) whose memory is read after a hold.
+// (Rate 0) whose memory is read after a hold, conflated over Conflate if
+// set. OursOnly scenarios measure what the peers do not offer.
 type scenario struct {
 	Name  string
 	Slug  string
@@ -38,7 +39,9 @@ type scenario struct {
 	Dialers int
 	// Hold is how long idle streams are held before their memory is read
 	// (0: the run's timing).
-	Hold time.Duration
+	Hold     time.Duration
+	Conflate time.Duration
+	OursOnly bool
 }
 
 // gradual is the number of streams dialled at once when they are opened
@@ -50,11 +53,18 @@ const gradual = 32
 const burst = 19000
 
 var scenarios = []scenario{
-	{"1,000 subs × 200/s", "1k-x-200", 1000, 200, gradual, 0},
-	{"10,000 subs × 20/s", "10k-x-20", 10000, 20, gradual, 0},
-	{"10,000 subs × 50/s", "10k-x-50", 10000, 50, gradual, 0},
-	{"idle streams up to the open-file limit, opened gradually", "idle", 0, 0, gradual, 0},
-	{"idle: 19,000 streams opened at once, read 30 s later", "idle-burst", burst, 0, burst, 30 * time.Second},
+	{Name: "1,000 subs × 200/s", Slug: "1k-x-200", Conns: 1000, Rate: 200, Dialers: gradual},
+	{Name: "10,000 subs × 20/s", Slug: "10k-x-20", Conns: 10000, Rate: 20, Dialers: gradual},
+	{Name: "10,000 subs × 50/s", Slug: "10k-x-50", Conns: 10000, Rate: 50, Dialers: gradual},
+	{Name: "idle streams up to the open-file limit, opened gradually", Slug: "idle", Dialers: gradual},
+	{Name: "idle: 19,000 streams opened at once, read 30 s later", Slug: "idle-burst", Conns: burst, Dialers: burst,
+		Hold: 30 * time.Second},
+	{Name: "1,000 subs × 200/s, conflate=250ms", Slug: "1k-x-200-conflate", Conns: 1000, Rate: 200, Dialers: gradual,
+		Conflate: 250 * time.Millisecond, OursOnly: true},
+	{Name: "10,000 subs × 200/s, every event", Slug: "10k-x-200", Conns: 10000, Rate: 200, Dialers: gradual,
+		OursOnly: true},
+	{Name: "10,000 subs × 200/s, conflate=250ms", Slug: "10k-x-200-conflate", Conns: 10000, Rate: 200, Dialers: gradual,
+		Conflate: 250 * time.Millisecond, OursOnly: true},
 }
 
 // timing is how long each run publishes, drains and holds idle streams;
@@ -116,7 +126,7 @@ func benchAll(root string, quick bool, only string, goBench bool) error {
 	for _, sc := range scenarios {
 		var results []report.Result
 		for _, s := range servers {
-			if only != "" && !contains(strings.Split(only, ","), s.Name) {
+			if only != "" && !contains(strings.Split(only, ","), s.Name) || sc.OursOnly && s.Name != ours {
 				continue
 			}
 			res, cmdline, err := runOne(binDir, s, sc, r.Timing)
@@ -188,6 +198,9 @@ func runOne(binDir string, s server, sc scenario, t timing) (*report.Result, str
 	}
 	if s.Token != "" {
 		args = append(args, "--token", s.Token)
+	}
+	if sc.Conflate > 0 {
+		args = append(args, "--conflate", sc.Conflate.String())
 	}
 	args = append(args, "--pid", strconv.Itoa(srv.cmd.Process.Pid))
 	cmdline := "bench/bin/loadgen " + strings.Join(quoteArgs(args[:len(args)-2]), " ") + " --pid <server pid>"
@@ -284,4 +297,15 @@ func quoteArgs(args []string) []string {
 		out[i] = a
 	}
 	return out
+}
+
+// bySlug returns the scenario with the given slug; it panics on a slug no
+// scenario has, a mistake in this program.
+func bySlug(slug string) scenario {
+	for _, sc := range scenarios {
+		if sc.Slug == slug {
+			return sc
+		}
+	}
+	panic("benchall: no scenario " + slug)
 }

@@ -5,6 +5,10 @@
 //
 //	loadgen --stream http://127.0.0.1:8080/stocks --publish http://127.0.0.1:8080/api/prices \
 //	        --token secret --pid 1234 --conns 1000 --rate 200 --duration 10s
+//
+// With --conflate 250ms every stream asks for conflation; ids must still
+// strictly increase and every stream must end with each symbol's last
+// published price.
 package main
 
 import (
@@ -36,6 +40,7 @@ func main() {
 	flag.IntVar(&cfg.Sources, "sources", 200, "loopback source addresses (127.0.0.2 …) to spread streams over")
 	flag.IntVar(&cfg.Dialers, "dialers", 32, "concurrent connection attempts")
 	flag.IntVar(&cfg.BufSize, "buf", 1<<20, "longest line or event a stream may send, in bytes")
+	flag.DurationVar(&cfg.Conflate, "conflate", 0, "open streams with conflate=<window> (e.g. 250ms); the check is then that ids strictly increase and every stream ends with each symbol's last published price")
 	flag.StringVar(&out, "out", "", "also write the JSON result to this file")
 	flag.Parse()
 	if cfg.PID <= 0 {
@@ -44,6 +49,9 @@ func main() {
 	}
 	if cfg.Scenario == "" {
 		cfg.Scenario = fmt.Sprintf("%dx%d/s", cfg.Conns, cfg.Rate)
+		if cfg.Conflate > 0 {
+			cfg.Scenario += " conflate=" + cfg.Conflate.String()
+		}
 	}
 	// Every run is bounded: connecting, publishing and draining, plus slack.
 	limit := cfg.Duration + cfg.Drain + 2*time.Minute

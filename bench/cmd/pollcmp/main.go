@@ -184,7 +184,7 @@ func adoptOurs(conns []net.Conn, hub *fanout.Hub) (publisher, error) {
 		return nil, err
 	}
 	for _, c := range conns {
-		if err := e.Start(c, hub.Add(nil), nil, func(int64, error) {}); err != nil {
+		if err := e.Start(c, hub.Add(nil, 0), nil, func(int64, error) {}); err != nil {
 			return nil, err
 		}
 	}
@@ -214,7 +214,7 @@ func adoptNbio(conns []net.Conn, hub *fanout.Hub) (publisher, error) {
 			return nil, err
 		}
 		p.parts[i%n] = append(p.parts[i%n], nc)
-		p.subs = append(p.subs, hub.Add(nil))
+		p.subs = append(p.subs, hub.Add(nil, 0))
 	}
 	return p, nil
 }
@@ -255,7 +255,7 @@ func adoptGnet(conns []net.Conn, hub *fanout.Hub) (publisher, error) {
 			return nil, err
 		}
 		g.conns = append(g.conns, gc)
-		g.subs = append(g.subs, hub.Add(nil))
+		g.subs = append(g.subs, hub.Add(nil, 0))
 	}
 	return g, nil
 }

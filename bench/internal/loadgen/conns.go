@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,10 +23,51 @@ type receiver struct {
 	last atomic.Uint64
 	// got counts measured events (above the clock's floor) received in
 	// order; gaps counts measured events skipped between two received
-	// ones; dups counts events at or below last.
+	// ones; dups counts events at or below last (and, on a conflated
+	// stream, events whose id does not increase).
 	got, gaps, dups atomic.Uint64
 	dead            atomic.Bool
 	err             atomic.Pointer[error] // why the stream ended, if it did early
+	// finals, for a conflated stream, holds the last sequence number
+	// received per symbol (indexed as symbols): gaps are then expected.
+	finals []atomic.Uint64
+	// lastID is the last event id of a conflated stream, whose ids (the
+	// server's, decimal) must strictly increase; one that does not counts
+	// in dups.
+	lastID uint64
+}
+
+// idIncreases reports whether a conflated stream's event id is a decimal
+// number above the previous one, and remembers it.
+func (r *receiver) idIncreases(id []byte) bool {
+	n, err := strconv.ParseUint(string(id), 10, 64)
+	if err != nil || n <= r.lastID {
+		return false
+	}
+	r.lastID = n
+	return true
+}
+
+// staleFinals returns how many symbols' last received event is not the
+// symbol's last published one, last being the last sequence published.
+func (r *receiver) staleFinals(last uint64) uint64 {
+	n := uint64(len(r.finals))
+	stale := uint64(0)
+	for k := range r.finals {
+		if want := lastOf(uint64(k), n, last); want > 0 && r.finals[k].Load() != want {
+			stale++
+		}
+	}
+	return stale
+}
+
+// lastOf returns the largest sequence number up to last that belongs to
+// symbol k of n (seq % n == k), or 0 if none.
+func lastOf(k, n, last uint64) uint64 {
+	if last < k {
+		return 0
+	}
+	return last - (last-k)%n
 }
 
 // clock turns sequence numbers into the time they were published, relative
@@ -67,16 +109,19 @@ func (r *receiver) run(c *clock, h *hist.Histogram, maxEvent int) {
 			continue
 		}
 		prev := r.last.Load()
-		if seq <= prev {
+		if seq <= prev || r.finals != nil && !r.idIncreases(ev.ID) {
 			r.dups.Add(1)
 			continue
 		}
 		r.last.Store(seq)
+		if r.finals != nil {
+			r.finals[seq%uint64(len(r.finals))].Store(seq)
+		}
 		floor := c.floor.Load()
 		if seq <= floor {
 			continue
 		}
-		if from := max(prev, floor); seq > from+1 {
+		if from := max(prev, floor); seq > from+1 && r.finals == nil {
 			r.gaps.Add(seq - from - 1)
 		}
 		r.got.Add(1)
@@ -90,8 +135,9 @@ func (r *receiver) run(c *clock, h *hist.Histogram, maxEvent int) {
 
 // openAll dials n streams with the given number of concurrent dialers and
 // returns those that opened, with the errors of those that did not (the
-// first few messages and the total count).
-func openAll(ctx context.Context, target *url.URL, n, workers, sources int) ([]*receiver, []string, int) {
+// first few messages and the total count). Conflated streams track the
+// last event of each symbol.
+func openAll(ctx context.Context, target *url.URL, n, workers, sources int, conflated bool) ([]*receiver, []string, int) {
 	header := http.Header{"Accept": {"text/event-stream"}, "Cache-Control": {"no-cache"}}
 	out := make([]*receiver, n)
 	var mu sync.Mutex
@@ -117,6 +163,9 @@ func openAll(ctx context.Context, target *url.URL, n, workers, sources int) ([]*
 					continue
 				}
 				out[i] = &receiver{id: i, stream: s}
+				if conflated {
+					out[i].finals = make([]atomic.Uint64, len(symbols))
+				}
 			}
 		})
 	}

@@ -39,6 +39,12 @@ type Config struct {
 	Sources  int           // loopback source addresses to spread over
 	Dialers  int           // concurrent connection attempts
 	BufSize  int           // longest line or event a stream may send
+	// Conflate, when positive, opens every stream with conflate=<window>:
+	// a stream then receives only the latest event per symbol per window,
+	// so skipped events are not losses. The check becomes: ids strictly
+	// increase and every stream ends with each symbol's last published
+	// price; Lost counts the (stream, symbol) pairs that do not.
+	Conflate time.Duration
 }
 
 // reserveFDs are file descriptors kept free in each process for listeners,
@@ -61,11 +67,17 @@ func Run(ctx context.Context, cfg Config) (*report.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Conflate > 0 {
+		q := target.Query()
+		q.Set("conflate", cfg.Conflate.String())
+		target.RawQuery = q.Encode()
+		res.Conflate = cfg.Conflate.String()
+	}
 	if res.RSSBaseKiB, err = proc.RSSKiB(cfg.PID); err != nil {
 		return nil, err
 	}
 
-	recvs, msgs, failed := openAll(ctx, target, cfg.Conns, cfg.Dialers, cfg.Sources)
+	recvs, msgs, failed := openAll(ctx, target, cfg.Conns, cfg.Dialers, cfg.Sources, cfg.Conflate > 0)
 	res.Open, res.Failed, res.Errors = len(recvs), failed, msgs
 	if len(recvs) == 0 {
 		return res, fmt.Errorf("no stream opened: %v", msgs)
@@ -136,9 +148,14 @@ func publishAndMeasure(ctx context.Context, cfg Config, res *report.Result, recv
 		got, gaps := r.got.Load(), r.gaps.Load()
 		res.Delivered += got
 		res.Duplicates += r.dups.Load()
-		res.Lost += gaps
-		if got+gaps < published {
-			res.Late += published - got - gaps
+		switch {
+		case r.finals != nil:
+			res.Lost += r.staleFinals(pub.seq)
+		default:
+			res.Lost += gaps
+			if got+gaps < published {
+				res.Late += published - got - gaps
+			}
 		}
 		if r.dead.Load() {
 			res.Disconnects++

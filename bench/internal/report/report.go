@@ -19,6 +19,10 @@ type Latency struct {
 type Result struct {
 	Server   string `json:"server"`
 	Scenario string `json:"scenario"`
+	// Conflate is the conflation window the streams asked for, if any:
+	// Lost then counts streams' symbols that did not end at their last
+	// published price, and skipped events are not losses.
+	Conflate string `json:"conflate,omitempty"`
 	// Conns is the number of streams asked for; Open the number that
 	// opened; Failed the number that could not.
 	Conns  int `json:"conns"`

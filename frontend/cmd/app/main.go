@@ -9,6 +9,6 @@ import (
 )
 
 func main() {
-	ui.Routes(nil)
+	ui.Routes(ui.Source{})
 	app.RunWhenOnBrowser()
 }

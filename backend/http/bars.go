@@ -1,0 +1,35 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/stockstream/stockstream/shared/stock"
+)
+
+// handleBars serves GET /api/stocks/:symbol/bars?interval=1m&limit=60: the
+// symbol's last limit bars of interval, aggregated from its one-minute bars
+// of the 24 hours up to its newest, oldest first.
+func (s *Server) handleBars(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	sym, err := stock.ParseSymbol(ps.ByName("symbol"))
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	q, err := parseBarsQuery(r.URL.RawQuery)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	minutes, err := s.cfg.Broker.Bars(r.Context(), sym)
+	switch {
+	case err != nil:
+		s.writeErr(w, r, err)
+	case len(minutes) == 0:
+		writeError(w, http.StatusNotFound, "no bars for symbol "+sym)
+	default:
+		out := stock.AggregateBars(minutes, q.interval)
+		writeJSON(w, http.StatusOK, out[max(0, len(out)-q.limit):])
+	}
+}
