@@ -15,9 +15,9 @@ import (
 
 // Errors returned by brokers and subscriptions.
 var (
-	// ErrSlowSubscriber ends a subscription whose queue overflowed; the
-	// client resumes with Last-Event-ID.
-	ErrSlowSubscriber = errors.New("subscriber too slow: queue overflowed")
+	// ErrSlowSubscriber ends a subscription that fell further behind than
+	// the broker holds events for; the client resumes with Last-Event-ID.
+	ErrSlowSubscriber = errors.New("subscriber too slow: fell behind the events held")
 	// ErrClosed is returned once the broker is closed.
 	ErrClosed = errors.New("broker closed")
 	// ErrUnavailable wraps failures of a broker's backing store.
@@ -46,70 +46,51 @@ type SubscribeRequest struct {
 	Conflate time.Duration
 }
 
-// Opening is what a stream starts with, decided atomically with the
-// subscriber's registration so that nothing falls between it and the live
-// events.
+// Opening is how a stream starts, decided atomically with the subscriber's
+// registration so that nothing falls between it and the live events.
 type Opening struct {
 	// Resumed is true when the broker still holds every event after
-	// LastEventID: Replay then holds exactly those events (filtered, and
-	// conflated if asked), in order. Otherwise the stream opens with
-	// Snapshot.
+	// LastEventID (and no more of them than its replay bound): the
+	// subscription's Next then gives exactly those events (filtered, and
+	// conflated if asked), in order, before the live ones. Otherwise the
+	// stream opens with Snapshot.
 	Resumed bool
-	Replay  []*Event
 	// Snapshot is the latest event per (filtered) symbol with its session
 	// open, sorted by symbol, and Head the id of the newest event in the
-	// stream: resuming from Head misses nothing.
+	// stream: the subscription gives the events after Head.
 	Snapshot []stock.Latest
 	Head     uint64
 }
 
-// Subscription delivers live events to one subscriber. It never blocks the
-// publisher: events queue up to a bound, and a subscriber that overflows it is
-// ended with ErrSlowSubscriber. A conflated subscription has no queue: it is
-// ready once per window, and Next then gives the latest event of each
-// symbol changed since the previous Next, in id order.
-//
-// Readiness is a callback, not a channel: a server with many subscriptions
-// marks one ready in a shared list instead of waking a goroutine per
-// subscriber. A consumer with a goroutine of its own uses ReadyChan.
+// Subscription gives one subscriber its events: the replay after the id it
+// asked for (or the events after a snapshot's head), then live ones, in id
+// order, none twice. It never blocks the publisher: a subscriber that falls
+// so far behind that the broker no longer holds what it has not read is
+// ended with ErrSlowSubscriber, and a burst only makes it lag. A conflated
+// subscription gives, once per window, the latest event of each symbol
+// changed since the previous Next, in id order.
 type Subscription interface {
-	// OnReady registers fn, to be called when events are pending that fn
-	// has not yet been called for since the last Next: once after the
-	// first event that a Next has not taken, not once per event (and at
-	// once if events are already pending). Whoever makes events pending
-	// calls it: a publisher, or a timer that releases held events. fn must
-	// be quick, must not block and must not call back into the
-	// subscription; it may be called from any goroutine. Registering again
-	// replaces the callback.
-	OnReady(fn func())
-	// Next appends the pending events to dst and returns it; the next
-	// event made pending after it calls the OnReady callback again.
-	Next(dst []*Event) []*Event
-	// Done is closed when the subscription ends for a reason other than
-	// Close; Err then says why.
-	Done() <-chan struct{}
+	// Next appends up to max pending events to dst, in order, and returns
+	// it; it never blocks.
+	Next(dst []*Event, max int) []*Event
+	// Err says why the subscription ended, or nil while it runs.
 	Err() error
-	// OnEnd registers fn to run once when the subscription ends for a
-	// reason other than Close (at once if it already has), so a stream
-	// blocked in a write can be cut without waiting for its deadline. fn
-	// must be quick and must not call back into the subscription.
-	OnEnd(fn func())
 	// Close unregisters the subscriber. It is safe to call more than once.
 	Close()
 }
 
-// ReadyChan registers an OnReady callback on sub and returns a channel that
-// holds a value whenever events are pending, for a consumer that selects on
-// it in a goroutine of its own.
-func ReadyChan(sub Subscription) <-chan struct{} {
-	ready := make(chan struct{}, 1)
-	sub.OnReady(func() {
-		select {
-		case ready <- struct{}{}:
-		default: // already signalled
-		}
-	})
-	return ready
+// Notifier is offered by subscriptions that can say when they have
+// something for Next, so that a server with many streams wakes only the
+// ready ones instead of polling each. A consumer of a subscription without
+// it polls Next.
+type Notifier interface {
+	// Notify registers fn, called when events become pending that fn has
+	// not yet been called for since the last Next took everything (once
+	// per batch, not per event, and at once if some already are), and
+	// once with ended true when the subscription ends for a reason other
+	// than Close. fn must be quick, must not block and must not call back
+	// into the subscription; it may be called from any goroutine.
+	Notify(fn func(ended bool))
 }
 
 // Broker stores published events, assigns their ids and fans them out. It

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,9 +16,15 @@ import (
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// Factory returns a new, empty broker that keeps history events and gives
-// each subscriber a queue of queue events; the suite closes it.
-type Factory func(t testing.TB, history, queue int) backend.Broker
+// Options are what a broker of the suite is made with.
+type Options struct {
+	History   int // events kept for replay
+	Queue     int // events a subscriber may fall behind (0: the broker's default)
+	MaxReplay int // events a resume may replay (0: no bound)
+}
+
+// Factory returns a new, empty broker made with o; the suite closes it.
+type Factory func(t testing.TB, o Options) backend.Broker
 
 // Run runs the whole suite against brokers made by newBroker.
 func Run(t *testing.T, newBroker Factory) {
@@ -32,6 +39,9 @@ func Run(t *testing.T, newBroker Factory) {
 		"NoGapBetweenSnapshotAndLive": testNoGapSnapshotLive,
 		"FilterBySymbol":              testFilter,
 		"SlowSubscriberIsDropped":     testSlowDropped,
+		"BurstCostsLagNotTheStream":   testBurstLag,
+		"ReplayInBoundedChunks":       testReplayChunks,
+		"GapOverMaxReplayIsSnapshot":  testMaxReplay,
 		"LatestAndSnapshot":           testLatest,
 		"CloseEndsSubscriptions":      testClose,
 		"ConcurrentPublishersInOrder": testConcurrentPublishers,
@@ -87,23 +97,75 @@ func MustSubscribe(t testing.TB, b backend.Broker, req backend.SubscribeRequest)
 	return o, sub
 }
 
-// Receive waits for n live events, failing after 10 seconds.
+// Receive waits for n events, failing after 10 seconds. It waits on the
+// subscription's Notifier.
 func Receive(t testing.TB, sub backend.Subscription, n int) []*backend.Event {
 	t.Helper()
 	var got []*backend.Event
 	deadline := time.After(10 * time.Second)
-	ready := backend.ReadyChan(sub)
+	ready, ended := notifications(t, sub)
 	for len(got) < n {
+		if got = sub.Next(got, n-len(got)); len(got) == n {
+			break
+		}
 		select {
 		case <-ready:
-			got = sub.Next(got)
-		case <-sub.Done():
+		case <-ended:
 			t.Fatalf("subscription ended after %d of %d events: %v", len(got), n, sub.Err())
 		case <-deadline:
 			t.Fatalf("received %d of %d events in 10s", len(got), n)
 		}
 	}
 	return got
+}
+
+// Pending returns the events a subscription gives at once: a resume's
+// replay, right after Subscribe.
+func Pending(sub backend.Subscription) []*backend.Event {
+	var got []*backend.Event
+	for {
+		n := len(got)
+		if got = sub.Next(got, 100); len(got) == n {
+			return got
+		}
+	}
+}
+
+// notifications registers on sub's Notifier (failing the test without
+// one) and returns channels that hold a value when events are pending and
+// when the subscription has ended.
+func notifications(t testing.TB, sub backend.Subscription) (ready, ended <-chan struct{}) {
+	t.Helper()
+	n, ok := sub.(backend.Notifier)
+	if !ok {
+		t.Fatalf("%T is not a backend.Notifier", sub)
+	}
+	r, e := make(chan struct{}, 1), make(chan struct{})
+	var once sync.Once
+	n.Notify(func(end bool) {
+		if end {
+			once.Do(func() { close(e) })
+			return
+		}
+		select {
+		case r <- struct{}{}:
+		default:
+		}
+	})
+	return r, e
+}
+
+// WaitEnded waits up to 10 seconds for sub to end and returns why.
+func WaitEnded(t testing.TB, sub backend.Subscription) error {
+	t.Helper()
+	_, ended := notifications(t, sub)
+	select {
+	case <-ended:
+		return sub.Err()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the subscription did not end in 10s")
+		return nil
+	}
 }
 
 // ids returns the wire ids of events.
@@ -132,7 +194,7 @@ func latestIDs(ls []stock.Latest) []string {
 }
 
 func testIDsStrictlyIncrease(t *testing.T, nb Factory) {
-	b := open(t, nb, 100, 0)
+	b := open(t, nb, Options{History: 100})
 	var last uint64
 	for range 3 {
 		for _, ev := range MustPublish(t, b, Quotes("AAPL", 5)) {
@@ -146,7 +208,7 @@ func testIDsStrictlyIncrease(t *testing.T, nb Factory) {
 }
 
 func testPublishReceiveExactPrice(t *testing.T, nb Factory) {
-	b := open(t, nb, 100, 0)
+	b := open(t, nb, Options{History: 100})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
 	ts := time.Date(2025, 6, 16, 5, 31, 12, 583877100, time.UTC)
 	pub := MustPublish(t, b, []stock.Quote{{Symbol: "AAPL", Price: stock.MustParsePrice("118.88"), Timestamp: ts}})
@@ -161,23 +223,23 @@ func testPublishReceiveExactPrice(t *testing.T, nb Factory) {
 }
 
 func testResumeExactlyAfter(t *testing.T, nb Factory) {
-	b := open(t, nb, 100, 0)
+	b := open(t, nb, Options{History: 100})
 	evs := MustPublish(t, b, Quotes("AAPL", 10))
-	o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[3].ID})
+	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[3].ID})
 	if !o.Resumed {
 		t.Fatalf("resume from held id %s: got a snapshot", evs[3].ID)
 	}
-	if want := eventIDs(evs[4:]); !slices.Equal(ids(o.Replay), want) {
-		t.Fatalf("replay %v, want exactly %v", ids(o.Replay), want)
+	if want, got := eventIDs(evs[4:]), ids(Pending(sub)); !slices.Equal(got, want) {
+		t.Fatalf("replay %v, want exactly %v", got, want)
 	}
 }
 
 func testResumeFromHead(t *testing.T, nb Factory) {
-	b := open(t, nb, 100, 0)
+	b := open(t, nb, Options{History: 100})
 	evs := MustPublish(t, b, Quotes("AAPL", 3))
 	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[2].ID})
-	if !o.Resumed || len(o.Replay) != 0 {
-		t.Fatalf("resume from head: resumed=%v replay=%v", o.Resumed, ids(o.Replay))
+	if replay := Pending(sub); !o.Resumed || len(replay) != 0 {
+		t.Fatalf("resume from head: resumed=%v replay=%v", o.Resumed, ids(replay))
 	}
 	next := MustPublish(t, b, Quotes("AAPL", 1))
 	if got := Receive(t, sub, 1); got[0].Stock.ID != next[0].ID {
@@ -186,7 +248,7 @@ func testResumeFromHead(t *testing.T, nb Factory) {
 }
 
 func testSnapshotOnUnknown(t *testing.T, nb Factory) {
-	b := open(t, nb, 100, 0)
+	b := open(t, nb, Options{History: 100})
 	evs := MustPublish(t, b, append(Quotes("AAPL", 2), Quotes("MSFT", 1)...))
 	head, _ := stock.ParseID(evs[2].ID)
 	for _, id := range []string{"", "garbage", "-1", "99999999999999999999999", stock.FormatID(head + 1000), "1e3", " 5"} {
@@ -202,7 +264,7 @@ func testSnapshotOnUnknown(t *testing.T, nb Factory) {
 
 func testSnapshotOnEvicted(t *testing.T, nb Factory) {
 	const history = 10
-	b := open(t, nb, history, 0)
+	b := open(t, nb, Options{History: history})
 	first := MustPublish(t, b, Quotes("AAPL", 1))
 	var all []stock.StockPriceEvent
 	for range 10 {
@@ -210,7 +272,7 @@ func testSnapshotOnEvicted(t *testing.T, nb Factory) {
 	}
 	o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: first[0].ID})
 	if o.Resumed {
-		t.Fatalf("resume from an id %d events back with history %d: resumed with %d events, want snapshot", len(all), history, len(o.Replay))
+		t.Fatalf("resume from an id %d events back with history %d: resumed, want snapshot", len(all), history)
 	}
 	if len(o.Snapshot) != 1 || o.Snapshot[0].ID != all[len(all)-1].ID {
 		t.Fatalf("snapshot %v, want the latest event %s", latestIDs(o.Snapshot), all[len(all)-1].ID)
@@ -218,7 +280,7 @@ func testSnapshotOnEvicted(t *testing.T, nb Factory) {
 }
 
 func testNoGapReplayLive(t *testing.T, nb Factory) {
-	b := open(t, nb, 1000, 0)
+	b := open(t, nb, Options{History: 1000})
 	start := MustPublish(t, b, Quotes("AAPL", 1))
 	ctx := Ctx(t)
 	started := make(chan struct{})
@@ -243,8 +305,7 @@ func testNoGapReplayLive(t *testing.T, nb Factory) {
 	if !o.Resumed {
 		t.Fatal("resume from a held id got a snapshot")
 	}
-	got := ids(o.Replay)
-	got = append(got, ids(Receive(t, sub, len(published)-len(got)))...)
+	got := ids(Receive(t, sub, len(published)))
 	if want := eventIDs(published); !slices.Equal(got, want) {
 		t.Fatalf("replay+live = %d events %v…, want %d events, none missing or twice", len(got), got[:min(5, len(got))], len(want))
 	}
@@ -253,7 +314,7 @@ func testNoGapReplayLive(t *testing.T, nb Factory) {
 // testNoGapSnapshotLive subscribes fresh while events are published: the
 // live events must be exactly those after the snapshot's Head.
 func testNoGapSnapshotLive(t *testing.T, nb Factory) {
-	b := open(t, nb, 1000, 0)
+	b := open(t, nb, Options{History: 1000})
 	MustPublish(t, b, Quotes("AAPL", 1))
 	ctx := Ctx(t)
 	done := make(chan []stock.StockPriceEvent)
@@ -289,7 +350,7 @@ func testNoGapSnapshotLive(t *testing.T, nb Factory) {
 }
 
 func testFilter(t *testing.T, nb Factory) {
-	b := open(t, nb, 100, 0)
+	b := open(t, nb, Options{History: 100})
 	start := MustPublish(t, b, append(Quotes("AAPL", 1), Quotes("MSFT", 1)...))
 	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{Symbols: []string{"MSFT"}})
 	if len(o.Snapshot) != 1 || o.Snapshot[0].Symbol != "MSFT" {
@@ -299,15 +360,18 @@ func testFilter(t *testing.T, nb Factory) {
 	if got := Receive(t, sub, 1); len(got) != 1 || got[0].Stock.ID != evs[1].ID {
 		t.Fatalf("filtered live %v, want only %s", ids(got), evs[1].ID)
 	}
-	o, _ = MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[1].ID, Symbols: []string{"AAPL", "GOOG"}})
-	if want := []string{evs[0].ID, evs[2].ID}; !slices.Equal(ids(o.Replay), want) {
-		t.Fatalf("filtered replay %v, want %v", ids(o.Replay), want)
+	_, resumed := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[1].ID, Symbols: []string{"AAPL", "GOOG"}})
+	if want, got := []string{evs[0].ID, evs[2].ID}, ids(Pending(resumed)); !slices.Equal(got, want) {
+		t.Fatalf("filtered replay %v, want %v", got, want)
 	}
 }
 
+// testSlowDropped publishes more events than a subscriber that never
+// reads may fall behind (the history and the lag bound): it is ended with
+// ErrSlowSubscriber, and a subscriber that reads gets every event.
 func testSlowDropped(t *testing.T, nb Factory) {
-	const queue = 16
-	b := open(t, nb, 1000, queue)
+	const history, queue = 8, 16
+	b := open(t, nb, Options{History: history, Queue: queue})
 	_, slow := MustSubscribe(t, b, backend.SubscribeRequest{})
 	_, fast := MustSubscribe(t, b, backend.SubscribeRequest{})
 	var got []*backend.Event
@@ -316,21 +380,73 @@ func testSlowDropped(t *testing.T, nb Factory) {
 		published = append(published, MustPublish(t, b, Quotes("AAPL", 1))...)
 		got = append(got, Receive(t, fast, 1)...)
 	}
-	select {
-	case <-slow.Done():
-		if !errors.Is(slow.Err(), backend.ErrSlowSubscriber) {
-			t.Fatalf("slow subscriber ended with %v, want ErrSlowSubscriber", slow.Err())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a subscriber that never read was not dropped")
+	if err := WaitEnded(t, slow); !errors.Is(err, backend.ErrSlowSubscriber) {
+		t.Fatalf("slow subscriber ended with %v, want ErrSlowSubscriber", err)
 	}
 	if !slices.Equal(ids(got), eventIDs(published)) {
 		t.Fatalf("fast subscriber got %d events, want all %d in order", len(got), len(published))
 	}
 }
 
+// testBurstLag publishes one batch larger than a subscriber may fall
+// behind by default, but within what the broker holds: a subscriber that
+// reads gets every event, in chunks, and is not ended.
+func testBurstLag(t *testing.T, nb Factory) {
+	const history, queue = 6000, 1000
+	b := open(t, nb, Options{History: history, Queue: queue})
+	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
+	burst := MustPublish(t, b, Quotes("AAPL", 5000))
+	got := Receive(t, sub, len(burst))
+	if !slices.Equal(ids(got), eventIDs(burst)) || sub.Err() != nil {
+		t.Fatalf("after a burst of %d: got %d events, err %v; want all, in order, and the subscription alive", len(burst), len(got), sub.Err())
+	}
+}
+
+// testReplayChunks resumes from far back: Next hands the replay over in
+// pieces of at most the size asked, exactly the events after the id.
+func testReplayChunks(t *testing.T, nb Factory) {
+	b := open(t, nb, Options{History: 5000})
+	evs := MustPublish(t, b, Quotes("AAPL", 3000))
+	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[0].ID})
+	ready, _ := notifications(t, sub)
+	deadline := time.After(10 * time.Second)
+	var got []*backend.Event
+	for len(got) < len(evs)-1 {
+		chunk := sub.Next(nil, 256)
+		if len(chunk) > 256 {
+			t.Fatalf("Next(256) gave %d events", len(chunk))
+		}
+		got = append(got, chunk...)
+		if len(chunk) > 0 {
+			continue
+		}
+		select {
+		case <-ready:
+		case <-deadline:
+			t.Fatalf("replay gave %d of %d events in 10s", len(got), len(evs)-1)
+		}
+	}
+	if !slices.Equal(ids(got), eventIDs(evs[1:])) {
+		t.Fatalf("chunked replay gave %d events, want the %d after the id, in order", len(got), len(evs)-1)
+	}
+}
+
+// testMaxReplay resumes from an id the broker holds but further back than
+// the replay bound: the stream opens with a snapshot.
+func testMaxReplay(t *testing.T, nb Factory) {
+	b := open(t, nb, Options{History: 1000, MaxReplay: 100})
+	evs := MustPublish(t, b, Quotes("AAPL", 300))
+	if o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[250].ID}); !o.Resumed {
+		t.Fatal("a gap of 49 events with a bound of 100 got a snapshot")
+	}
+	o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[10].ID})
+	if o.Resumed || len(o.Snapshot) != 1 || o.Snapshot[0].ID != evs[299].ID {
+		t.Fatalf("a gap of 289 events with a bound of 100: resumed=%v snapshot %v, want a snapshot of %s", o.Resumed, latestIDs(o.Snapshot), evs[299].ID)
+	}
+}
+
 func testLatest(t *testing.T, nb Factory) {
-	b := open(t, nb, 100, 0)
+	b := open(t, nb, Options{History: 100})
 	ctx := Ctx(t)
 	if _, ok, err := b.Latest(ctx, "AAPL"); ok || err != nil {
 		t.Fatalf("latest on empty broker: ok=%v err=%v", ok, err)
@@ -350,20 +466,18 @@ func testLatest(t *testing.T, nb Factory) {
 }
 
 func testClose(t *testing.T, nb Factory) {
-	b := nb(t, 10, 0)
+	b := nb(t, Options{History: 10})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
 	if err := b.Close(); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	select {
-	case <-sub.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("close did not end the subscription")
+	if err := WaitEnded(t, sub); err == nil {
+		t.Fatal("close ended the subscription without an error")
 	}
 }
 
 func testConcurrentPublishers(t *testing.T, nb Factory) {
-	b := open(t, nb, 10000, 0)
+	b := open(t, nb, Options{History: 10000})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
 	const writers, each = 4, 50
 	errc := make(chan error, writers)
@@ -393,8 +507,8 @@ func testConcurrentPublishers(t *testing.T, nb Factory) {
 }
 
 // open makes a broker that is closed with the test.
-func open(t *testing.T, nb Factory, history, queue int) backend.Broker {
-	b := nb(t, history, queue)
+func open(t *testing.T, nb Factory, o Options) backend.Broker {
+	b := nb(t, o)
 	t.Cleanup(func() { b.Close() })
 	return b
 }

@@ -36,20 +36,20 @@ func lastPerSymbol(evs []stock.StockPriceEvent) []string {
 }
 
 func testConflatedResume(t *testing.T, nb Factory) {
-	b := open(t, nb, 1000, 0)
+	b := open(t, nb, Options{History: 1000})
 	start := MustPublish(t, b, interleaved(3, "AAPL", "MSFT", "GOOG"))
 	after := MustPublish(t, b, append(interleaved(7, "AAPL", "MSFT"), Quotes("AMZN", 1)...))
 	// An hour's window never ticks during the test: only the replay counts.
-	o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[2].ID, Conflate: time.Hour})
+	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[2].ID, Conflate: time.Hour})
 	if !o.Resumed {
 		t.Fatal("conflated resume from a held id got a snapshot")
 	}
-	if want := lastPerSymbol(after); !slices.Equal(ids(o.Replay), want) {
-		t.Fatalf("conflated replay %v, want the latest of each changed symbol in id order %v", ids(o.Replay), want)
+	if want, got := lastPerSymbol(after), ids(Pending(sub)); !slices.Equal(got, want) {
+		t.Fatalf("conflated replay %v, want the latest of each changed symbol in id order %v", got, want)
 	}
-	o, _ = MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[2].ID, Conflate: time.Hour, Symbols: []string{"MSFT"}})
-	if want := after[5].ID; len(o.Replay) != 1 || o.Replay[0].Stock.ID != want {
-		t.Fatalf("filtered conflated replay %v, want only MSFT's latest %s", ids(o.Replay), want)
+	_, sub = MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: start[2].ID, Conflate: time.Hour, Symbols: []string{"MSFT"}})
+	if want, got := after[5].ID, Pending(sub); len(got) != 1 || got[0].Stock.ID != want {
+		t.Fatalf("filtered conflated replay %v, want only MSFT's latest %s", ids(got), want)
 	}
 }
 
@@ -58,9 +58,9 @@ func testConflatedResume(t *testing.T, nb Factory) {
 // holds at most one event per symbol, ids strictly increase and nothing but
 // published events arrives.
 func testConflatedLive(t *testing.T, nb Factory) {
-	b := open(t, nb, 1000, 0)
+	b := open(t, nb, Options{History: 1000})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{Conflate: 20 * time.Millisecond})
-	ready := backend.ReadyChan(sub)
+	ready, _ := notifications(t, sub)
 	var published []stock.StockPriceEvent
 	for range 20 {
 		published = append(published, MustPublish(t, b, interleaved(10, "AAPL", "MSFT"))...)
@@ -80,7 +80,7 @@ func testConflatedLive(t *testing.T, nb Factory) {
 			t.Fatalf("latest per symbol %v after 10s, want AAPL %s and MSFT %s", got, want[0], want[1])
 		}
 		seen := map[string]bool{}
-		for _, ev := range sub.Next(nil) {
+		for _, ev := range sub.Next(nil, 100) {
 			if !sent[ev.Stock.ID] || seen[ev.Stock.Symbol] || ev.Seq <= last {
 				t.Fatalf("conflated read: %s %s after id %d, symbols %v: want one published event per symbol, ids increasing",
 					ev.Stock.ID, ev.Stock.Symbol, last, seen)
@@ -92,7 +92,7 @@ func testConflatedLive(t *testing.T, nb Factory) {
 
 func testConflatedNeverOverflows(t *testing.T, nb Factory) {
 	const queue = 16
-	b := open(t, nb, 1000, queue)
+	b := open(t, nb, Options{History: 1000, Queue: queue})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{Conflate: 10 * time.Millisecond})
 	published := MustPublish(t, b, interleaved(20*queue, "AAPL", "MSFT", "GOOG"))
 	got := Receive(t, sub, 3)

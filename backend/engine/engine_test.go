@@ -1,88 +1,94 @@
-package engine
+package engine_test
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/engine"
 	"github.com/stockstream/stockstream/backend/engine/sockettest"
 	"github.com/stockstream/stockstream/backend/fanout"
+	"github.com/stockstream/stockstream/backend/metrics"
+	"github.com/stockstream/stockstream/backend/stream"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-var heartbeat = []byte(":\n\n")
+// rig is an engine and a stream tier over it, with a hub to publish to.
+type rig struct {
+	eng  *engine.Engine
+	tier *stream.Tier
+	hub  *fanout.Hub
+}
 
-func newEngine(t *testing.T, cfg Config) *Engine {
+func newRig(t *testing.T, cfg stream.Config) *rig {
 	t.Helper()
-	if cfg.Heartbeat == 0 {
-		cfg.Heartbeat = time.Hour
-	}
-	if cfg.WriteTimeout == 0 {
-		cfg.WriteTimeout = time.Minute
-	}
-	cfg.HeartbeatFrame = heartbeat
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	e, err := New(cfg)
+	log := slog.New(slog.DiscardHandler)
+	eng, err := engine.New(log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(e.Close)
-	return e
+	cfg.Logger, cfg.Metrics = log, metrics.New()
+	r := &rig{eng: eng, tier: stream.New(cfg), hub: fanout.NewHub(fanout.Options{History: 100000})}
+	t.Cleanup(func() {
+		r.hub.Close()
+		r.tier.Close(context.Background())
+		eng.Close()
+	})
+	return r
 }
 
-// ending is what a stream's done callback was told.
-type ending struct {
-	written int64
-	err     error
-}
-
-// started is a stream handed to an engine, with its client's end.
+// started is a stream on a taken-over socket, with its client's end.
 type started struct {
 	client *net.TCPConn
 	server *net.TCPConn
-	sub    *fanout.Subscriber
-	ended  chan ending
+	ended  chan stream.Result
 }
 
-// startStream connects a client over loopback and hands the server's end
-// to e with a new subscriber of hub and the given first bytes.
-func startStream(t *testing.T, e *Engine, hub *fanout.Hub, first string, tune func(server, client *net.TCPConn)) *started {
-	return startSub(t, e, hub.Add(nil, 0), first, tune)
-}
-
-// startSub is startStream with the subscriber given.
-func startSub(t *testing.T, e *Engine, sub *fanout.Subscriber, first string, tune func(server, client *net.TCPConn)) *started {
+// start connects a client over loopback and hands the server's end to the
+// engine and the tier, as a resumed stream of a new subscriber.
+func (r *rig) start(t *testing.T, tune func(server, client *net.TCPConn)) *started {
 	t.Helper()
 	s, c := sockettest.Pair(t)
-	st := &started{client: c, server: s, sub: sub, ended: make(chan ending, 1)}
-	t.Cleanup(st.sub.Close)
+	st := &started{client: c, server: s, ended: make(chan stream.Result, 1)}
 	if tune != nil {
-		tune(st.server, st.client)
+		tune(s, c)
 	}
-	done := func(n int64, err error) { st.ended <- ending{n, err} }
-	if err := e.Start(st.server, st.sub, [][]byte{[]byte(first)}, done); err != nil {
+	sub, _ := r.hub.Add(backend.SubscribeRequest{})
+	spec := stream.Spec{Sub: sub, Opening: backend.Opening{Resumed: true}, Transport: "http1",
+		Done: func(res stream.Result) { st.ended <- res }}
+	tst, err := r.tier.Open(spec)
+	if err != nil {
 		t.Fatal(err)
 	}
+	sock, err := r.eng.Take(s, tst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.tier.Start(tst, sock)
 	return st
 }
 
-// waitEnd waits up to 10s for the stream to end and returns why.
-func (st *started) waitEnd(t *testing.T) ending {
+// waitEnd waits up to 10s for the stream to end and returns how.
+func (st *started) waitEnd(t *testing.T) stream.Result {
 	t.Helper()
 	select {
 	case e := <-st.ended:
 		return e
 	case <-time.After(10 * time.Second):
 		t.Fatal("stream did not end within 10s")
-		return ending{}
+		return stream.Result{}
 	}
 }
 
@@ -113,62 +119,24 @@ func frames(evs []*backend.Event) string {
 	return b.String()
 }
 
-func TestOpeningThenEventsInOrder(t *testing.T) {
-	e := newEngine(t, Config{})
-	hub := fanout.NewHub(1000)
-	evs := events(1, 30)
-	sub := hub.Add(nil, 0)
-	hub.Deliver(evs[:10]) // pending before the stream starts: after the opening
-	st := startSub(t, e, sub, "opening\n\n", nil)
-	hub.Deliver(evs[10:20])
-	hub.Deliver(evs[20:])
-	want := "opening\n\n" + frames(evs)
-	if got := st.readN(t, len(want)); got != want {
-		t.Fatalf("client read\n%q\nwant\n%q", got, want)
-	}
+const retry = "retry: 3000\n\n"
+
+// small makes a socket pair whose buffers fill fast.
+func small(server, client *net.TCPConn) {
+	server.SetWriteBuffer(4096)
+	client.SetReadBuffer(16 << 10)
 }
 
 func TestHangupEndsTheStream(t *testing.T) {
-	e := newEngine(t, Config{})
-	hub := fanout.NewHub(10)
-	st := startStream(t, e, hub, "hi", nil)
-	st.readN(t, 2)
+	r := newRig(t, stream.Config{})
+	st := r.start(t, nil)
+	st.readN(t, len(retry))
 	st.client.Close()
-	if end := st.waitEnd(t); !errors.Is(end.err, ErrClientGone) || end.written != 2 {
-		t.Fatalf("ended %+v, want ErrClientGone after 2 bytes", end)
+	if end := st.waitEnd(t); end.Reason != stream.ClientGone || end.Written != int64(len(retry)) {
+		t.Fatalf("ended %+v, want client_gone after the opening", end)
 	}
-	if e.Len() != 0 {
-		t.Fatalf("engine still runs %d streams", e.Len())
-	}
-}
-
-func TestEndedSubscriptionEndsTheStream(t *testing.T) {
-	e := newEngine(t, Config{})
-	hub := fanout.NewHub(10)
-	st := startStream(t, e, hub, "hi", nil)
-	st.readN(t, 2)
-	hub.Close()
-	if end := st.waitEnd(t); !errors.Is(end.err, backend.ErrClosed) {
-		t.Fatalf("ended %+v, want the subscription's ErrClosed", end)
-	}
-	st.client.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if rest, err := io.ReadAll(st.client); err != nil || len(rest) != 0 {
-		t.Fatalf("client read %q, %v; want EOF", rest, err)
-	}
-}
-
-func TestHeartbeatAfterSilenceOnly(t *testing.T) {
-	e := newEngine(t, Config{Heartbeat: 50 * time.Millisecond})
-	hub := fanout.NewHub(10)
-	st := startStream(t, e, hub, "hi", nil)
-	st.readN(t, 2)
-	if got := st.readN(t, len(heartbeat)); got != string(heartbeat) {
-		t.Fatalf("after silence read %q, want a heartbeat", got)
-	}
-	hub.Deliver(events(1, 1))
-	want := frames(events(1, 1))
-	if got := st.readN(t, len(want)); got != want {
-		t.Fatalf("read %q, want the event", got)
+	if r.tier.Len() != 0 {
+		t.Fatalf("tier still runs %d streams", r.tier.Len())
 	}
 }
 
@@ -177,31 +145,19 @@ func TestHeartbeatAfterSilenceOnly(t *testing.T) {
 // stream waits for writability; once the client reads, every byte arrives
 // in order.
 func TestFullSocketKeepsItsBytesAndResumes(t *testing.T) {
-	e := newEngine(t, Config{})
-	hub := fanout.NewHub(100000)
-	small := func(server, client *net.TCPConn) {
-		server.SetWriteBuffer(4096)
-		client.SetReadBuffer(256 << 10)
-	}
-	st := startStream(t, e, hub, "opening\n\n", small)
+	r := newRig(t, stream.Config{})
+	st := r.start(t, small)
 	var all []*backend.Event
 	for i := range 200 {
 		evs := events(1+i*50, 50)
 		all = append(all, evs...)
-		hub.Deliver(evs)
+		r.hub.Deliver(evs)
 	}
-	want := "opening\n\n" + frames(all) // far more than both socket buffers
-	deadline := time.Now().Add(10 * time.Second)
-	for e.Blocked() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the stream never found its socket full")
-		}
-		time.Sleep(time.Millisecond)
-	}
-	r := bufio.NewReader(st.client)
+	want := retry + frames(all) // far more than both socket buffers
+	rd := bufio.NewReader(st.client)
 	st.client.SetReadDeadline(time.Now().Add(20 * time.Second))
 	got := make([]byte, len(want))
-	if _, err := io.ReadFull(r, got); err != nil {
+	if _, err := io.ReadFull(rd, got); err != nil {
 		t.Fatalf("read %d bytes: %v", len(want), err)
 	}
 	if !bytes.Equal(got, []byte(want)) {
@@ -212,61 +168,48 @@ func TestFullSocketKeepsItsBytesAndResumes(t *testing.T) {
 		t.Fatalf("stream ended: %+v", end)
 	default:
 	}
-	if n := e.Blocked(); n != 0 {
-		t.Fatalf("%d streams still blocked after the client read everything", n)
-	}
 }
 
-func TestPeerThatStopsReadingIsCutAfterWriteTimeout(t *testing.T) {
-	const timeout = 200 * time.Millisecond
-	e := newEngine(t, Config{WriteTimeout: timeout})
-	hub := fanout.NewHub(100000)
-	small := func(server, client *net.TCPConn) {
-		server.SetWriteBuffer(4096)
-		client.SetReadBuffer(256 << 10)
-	}
-	st := startStream(t, e, hub, "", small)
+// TestPeerThatStopsReadingIsCutAndReset: a client that stops reading is cut
+// after the write timeout, and the cut resets the connection, so no full
+// send queue lingers in the kernel.
+func TestPeerThatStopsReadingIsCutAndReset(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	r := newRig(t, stream.Config{WriteTimeout: timeout})
+	st := r.start(t, small)
 	start := time.Now()
-	hub.Deliver(events(1, 5000)) // never read
+	r.hub.Deliver(events(1, 5000)) // never read
 	end := st.waitEnd(t)
-	if !errors.Is(end.err, ErrWriteTimeout) {
-		t.Fatalf("ended %+v, want ErrWriteTimeout", end)
+	if end.Reason != stream.WriteTimeout {
+		t.Fatalf("ended %+v, want write_timeout", end)
 	}
 	if took := time.Since(start); took < timeout {
 		t.Fatalf("cut after %v, before the write timeout of %v", took, timeout)
 	}
+	st.client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err := io.Copy(io.Discard, st.client)
+	if !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("reading the cut connection: %v, want a reset", err)
+	}
 }
 
-func TestShutdownEndsEveryStream(t *testing.T) {
-	e := newEngine(t, Config{})
-	hub := fanout.NewHub(10)
-	var sts []*started
-	for range 5 {
-		sts = append(sts, startStream(t, e, hub, "hi", nil))
-	}
-	e.Close()
-	for _, st := range sts {
-		if end := st.waitEnd(t); !errors.Is(end.err, ErrShutdown) {
-			t.Fatalf("ended %+v, want ErrShutdown", end)
-		}
-	}
-	c, s := net.Pipe()
-	defer c.Close()
-	if err := e.Start(s, hub.Add(nil, 0), nil, func(int64, error) {}); err == nil {
-		t.Fatal("a closed engine took a stream")
+func TestSendBufferIsCapped(t *testing.T) {
+	r := newRig(t, stream.Config{})
+	st := r.start(t, nil)
+	raw, _ := st.server.SyscallConn()
+	var got int
+	raw.Control(func(fd uintptr) { got, _ = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF) })
+	if got > 2*engine.SendBuffer {
+		t.Fatalf("SO_SNDBUF %d, want at most twice %d (the kernel doubles it)", got, engine.SendBuffer)
 	}
 }
 
 func TestClosedConnectionIsRefused(t *testing.T) {
-	e := newEngine(t, Config{})
+	r := newRig(t, stream.Config{})
 	s, _ := sockettest.Pair(t)
 	s.Close() // as a proxy dropping it between hijack and hand-over
-	sub := fanout.NewHub(1).Add(nil, 0)
-	if err := e.Start(s, sub, nil, func(int64, error) {}); err == nil {
+	if _, err := r.eng.Take(s, nil); err == nil {
 		t.Fatal("took over a closed connection")
-	}
-	if e.Len() != 0 {
-		t.Fatalf("%d streams after a refused start", e.Len())
 	}
 }
 
@@ -274,19 +217,18 @@ func TestClosedConnectionIsRefused(t *testing.T) {
 // client must read every event once, in order.
 func TestManyStreamsGetEverything(t *testing.T) {
 	const clients, batches, per = 20, 100, 7
-	e := newEngine(t, Config{Writers: 2})
-	hub := fanout.NewHub(batches * per)
+	r := newRig(t, stream.Config{Writers: 2})
 	sts := make([]*started, clients)
 	for i := range sts {
-		sts[i] = startStream(t, e, hub, "", nil)
+		sts[i] = r.start(t, nil)
 	}
 	var all []*backend.Event
 	for b := range batches {
 		evs := events(1+b*per, per)
 		all = append(all, evs...)
-		hub.Deliver(evs)
+		r.hub.Deliver(evs)
 	}
-	want := frames(all)
+	want := retry + frames(all)
 	var wg sync.WaitGroup
 	for i, st := range sts {
 		wg.Go(func() {
@@ -300,101 +242,30 @@ func TestManyStreamsGetEverything(t *testing.T) {
 	wg.Wait()
 }
 
-func TestScheduleQueuesOnceAndRerunsWhileRunning(t *testing.T) {
-	e := &Engine{ready: newReadyList(2)}
-	st := &stream{e: e}
-	st.schedule()
-	st.schedule()
-	if got := e.ready.pop(nil); len(got) != 1 || st.state.Load() != queued {
-		t.Fatalf("scheduled twice: %d in the list, state %d; want 1, queued", len(got), st.state.Load())
+func TestShutdownEndsEveryStreamInOrder(t *testing.T) {
+	r := newRig(t, stream.Config{})
+	var sts []*started
+	for range 5 {
+		sts = append(sts, r.start(t, nil))
 	}
-	st.state.Store(running)
-	st.schedule()
-	if got := e.ready.pop(nil); len(got) != 0 || st.state.Load() != rerun {
-		t.Fatalf("scheduled while running: %d in the list, state %d; want 0, rerun", len(got), st.state.Load())
+	r.hub.Deliver(events(1, 3))
+	want := retry + frames(events(1, 3))
+	for _, st := range sts {
+		st.readN(t, len(want))
 	}
-	select {
-	case <-e.ready.wake:
-	default:
-		t.Fatal("no writer was woken for the first ready stream")
+	if err := r.tier.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-}
-
-func TestReadyListPopsInBatchesInOrderAndWakesHelp(t *testing.T) {
-	l := newReadyList(4)
-	sts := make([]*stream, batch+5)
-	for i := range sts {
-		sts[i] = &stream{}
-		l.push(sts[i])
-	}
-	<-l.wake // the first push's
-	first := l.pop(nil)
-	if len(l.wake) != 1 {
-		t.Fatal("a writer that left streams in the list did not wake another")
-	}
-	<-l.wake
-	second := l.pop(nil)
-	if len(first) != batch || len(second) != 5 || first[0] != sts[0] || second[0] != sts[batch] {
-		t.Fatalf("popped %d then %d, want %d then 5, in push order", len(first), len(second), batch)
-	}
-	if len(l.wake) != 0 {
-		t.Fatal("woke a writer for an empty list")
-	}
-	if rest := l.pop(nil); len(rest) != 0 {
-		t.Fatalf("%d left after popping everything", len(rest))
-	}
-}
-
-// TestReadyListNeverEmptyingStaysBounded pushes as fast as it pops, so the
-// list is never empty: its array must not grow with every push.
-func TestReadyListNeverEmptyingStaysBounded(t *testing.T) {
-	l := newReadyList(1)
-	st := &stream{}
-	for range 2 * batch {
-		l.push(st)
-	}
-	for range 10000 {
-		for range batch {
-			l.push(st)
+	for _, st := range sts {
+		if end := st.waitEnd(t); end.Reason != stream.Shutdown {
+			t.Fatalf("ended %+v, want shutdown", end)
 		}
-		l.pop(nil)
-	}
-	if c := cap(l.q); c > 16*batch {
-		t.Fatalf("the list's array grew to %d for at most %d ready streams", c, 3*batch)
-	}
-}
-
-func TestReclaimAfterABurstSettles(t *testing.T) {
-	var r reclaimer
-	t0 := time.Now()
-	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-	r.churn = burstChurn - 1
-	if r.tick(at(0)) || r.tick(at(5000)) {
-		t.Fatal("reclaimed below a burst's churn")
-	}
-	r.churn++
-	if r.tick(at(5100)) {
-		t.Fatal("reclaimed while streams were still opening")
-	}
-	if r.tick(at(5100 + 999)) {
-		t.Fatal("reclaimed before the burst settled")
-	}
-	if !r.tick(at(5100 + 1000)) {
-		t.Fatal("did not reclaim a settled burst")
-	}
-	if r.tick(at(9000)) {
-		t.Fatal("reclaimed twice for one burst")
-	}
-}
-
-func TestTick(t *testing.T) {
-	for _, c := range []struct{ hb, wt, want time.Duration }{
-		{15 * time.Second, 10 * time.Second, 100 * time.Millisecond},
-		{100 * time.Millisecond, time.Minute, 6250 * time.Microsecond},
-		{time.Millisecond, time.Minute, time.Millisecond},
-	} {
-		if got := Tick(c.hb, c.wt); got != c.want {
-			t.Errorf("Tick(%v, %v) = %v, want %v", c.hb, c.wt, got, c.want)
+		st.client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if rest, err := io.ReadAll(st.client); err != nil || len(rest) != 0 {
+			t.Fatalf("after shutdown the client read %q, %v; want an orderly EOF", rest, err)
 		}
+	}
+	if _, err := r.tier.Open(stream.Spec{}); !errors.Is(err, stream.ErrClosing) {
+		t.Fatalf("a tier that shut down opened a stream: %v", err)
 	}
 }

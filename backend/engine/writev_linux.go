@@ -1,11 +1,20 @@
 package engine
 
 import (
+	"errors"
 	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
+
+// errWouldBlock says the socket took less than it was given.
+var errWouldBlock = errors.New("socket full")
+
+// setSendBuffer sets the kernel send buffer of socket fd.
+func setSendBuffer(fd, bytes int) {
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, bytes)
+}
 
 // maxIovecs is IOV_MAX on Linux: the most buffers one writev takes.
 const maxIovecs = 1024

@@ -7,6 +7,11 @@ import (
 	"syscall"
 )
 
+// errWouldBlock says the socket took less than it was given.
+var errWouldBlock = errors.New("socket full")
+
+func setSendBuffer(int, int) {}
+
 // vectors is not available here: New fails for want of a poller first.
 type vectors struct{}
 

@@ -9,13 +9,14 @@ import (
 	"github.com/stockstream/stockstream/backend"
 )
 
-// window is the ticker shared by every conflated subscriber of one window
-// length: each tick makes those with events pending ready. A Hub runs one
-// per window length in use, however many subscribers use it, and stops it
-// when the last one leaves.
+// window is what the conflated subscribers of one window length share:
+// their groups, made ready together at each tick of the Hub's ticker. A Hub
+// keeps one per window length in use and drops it when its last subscriber
+// leaves.
 type window struct {
 	period time.Duration
-	stop   chan struct{}
+	due    time.Time // the next tick
+	index  int       // in the ticker's heap; -1 when not in it
 
 	mu     sync.Mutex
 	groups map[string]*group // by symbol filter
@@ -43,15 +44,26 @@ type node struct {
 }
 
 // joinLocked adds a conflated subscriber to the group of its window length
-// and filter, starting the window's ticker if it is the first.
+// and filter, scheduling the window if it is new.
 func (h *Hub) joinLocked(s *Subscriber, period time.Duration) {
-	w := h.windows[period]
+	w := h.wins[period]
 	if w == nil {
-		w = &window{period: period, stop: make(chan struct{}), groups: make(map[string]*group)}
-		h.windows[period] = w
-		go w.run()
+		w = &window{period: period, index: -1, groups: make(map[string]*group)}
+		h.wins[period] = w
+		h.ticker.add(w)
 	}
 	w.join(s)
+}
+
+// leaveLocked removes a conflated subscriber, dropping its window if it
+// was the last.
+func (h *Hub) leaveLocked(s *Subscriber) {
+	w := h.wins[s.group.period]
+	if w != nil && w.leave(s) {
+		w.close()
+		delete(h.wins, s.group.period)
+		h.ticker.remove(w)
+	}
 }
 
 // join adds s to the group of its filter.
@@ -109,32 +121,21 @@ func (w *window) deliver(events []*backend.Event) {
 	}
 }
 
-// close ends every subscription of the window and stops its ticker.
+// close ends every subscription of the window.
 func (w *window) close() {
 	w.mu.Lock()
-	defer w.mu.Unlock()
+	var subs []*Subscriber
 	for _, g := range w.groups {
 		g.mu.Lock()
 		for s := range g.subs {
-			s.end(backend.ErrClosed)
+			subs = append(subs, s)
 		}
 		g.mu.Unlock()
 	}
 	clear(w.groups)
-	close(w.stop)
-}
-
-// run ticks every period until the window is stopped.
-func (w *window) run() {
-	t := time.NewTicker(w.period)
-	defer t.Stop()
-	for {
-		select {
-		case <-w.stop:
-			return
-		case <-t.C:
-			w.release()
-		}
+	w.mu.Unlock()
+	for _, s := range subs {
+		s.end(backend.ErrClosed)
 	}
 }
 
@@ -206,34 +207,21 @@ func (g *group) release() {
 }
 
 // since appends the latest event of each symbol changed after seq to dst,
-// in id order, visiting only those.
-func (g *group) since(seq uint64, dst []*backend.Event) []*backend.Event {
+// in id order, visiting only those: the oldest max of them if there are
+// more.
+func (g *group) since(seq uint64, dst []*backend.Event, max int) []*backend.Event {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	n := len(dst)
+	first := g.newest
+	changed := 0
 	for node := g.newest; node != nil && node.ev.Seq > seq; node = node.prev {
+		first = node
+		changed++
+	}
+	for node := first; node != nil && changed > 0 && max > 0; node = node.next {
 		dst = append(dst, node.ev)
+		changed--
+		max--
 	}
-	slices.Reverse(dst[n:])
 	return dst
-}
-
-// Conflate returns what the subscriber is sent of events, a replay in id
-// order: all of them, or for a conflated subscriber the latest event of
-// each symbol, still in id order.
-func (s *Subscriber) Conflate(events []*backend.Event) []*backend.Event {
-	if s.group == nil || len(events) == 0 {
-		return events
-	}
-	last := make(map[string]uint64)
-	for _, ev := range events {
-		last[ev.Stock.Symbol] = ev.Seq
-	}
-	out := make([]*backend.Event, 0, len(last))
-	for _, ev := range events {
-		if last[ev.Stock.Symbol] == ev.Seq {
-			out = append(out, ev)
-		}
-	}
-	return out
 }

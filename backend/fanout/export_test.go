@@ -1,8 +1,8 @@
 package fanout
 
-// Windows returns the number of window tickers h runs.
+// Windows returns the number of conflation windows h runs.
 func Windows(h *Hub) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.windows)
+	return len(h.wins)
 }

@@ -34,23 +34,22 @@ func mallocs() uint64 {
 func BenchmarkHubDeliver(b *testing.B) {
 	for _, n := range []int{1, 100, 1000, 10000} {
 		b.Run(fmt.Sprintf("subs=%d", n), func(b *testing.B) {
-			h := fanout.NewHub(4096)
+			h := fanout.NewHub(fanout.Options{History: 4096})
 			defer h.Close()
 			subs := make([]*fanout.Subscriber, n)
 			for i := range subs {
-				subs[i] = h.Add(nil, 0)
+				subs[i], _ = h.Add(backend.SubscribeRequest{})
 			}
-			batch := []*backend.Event{benchEvent(1)}
 			var dst []*backend.Event
 			drain := func() {
 				for _, s := range subs {
-					dst = s.Next(dst[:0])
+					dst = s.Next(dst[:0], 1000)
 				}
 			}
 			start := mallocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				h.Deliver(batch)
+				h.Deliver([]*backend.Event{benchEvent(uint64(i + 1))})
 				if i%1000 == 999 {
 					b.StopTimer()
 					drain()
@@ -67,40 +66,42 @@ func BenchmarkHubDeliver(b *testing.B) {
 
 // BenchmarkFanout measures the whole in-process fan-out: one event delivered
 // to 1,000 subscribers, each drained by its own goroutine as the HTTP
-// handler does (wait for Ready, take the batch with Next). An op ends when
-// every subscriber has taken the event.
+// goroutine with a goroutine of its own does (wait for a notification, take
+// the batch with Next). An op ends when every subscriber has taken the
+// event.
 func BenchmarkFanout(b *testing.B) {
 	const n = 1000
-	h := fanout.NewHub(4096)
+	h := fanout.NewHub(fanout.Options{History: 4096})
 	var wg sync.WaitGroup
 	var got sync.WaitGroup
-	subs := make([]*fanout.Subscriber, n)
-	for i := range subs {
-		s := h.Add(nil, 0)
-		subs[i] = s
-		ready := backend.ReadyChan(s)
+	for range n {
+		s, _ := h.Add(backend.SubscribeRequest{})
+		ready := make(chan bool, 1)
+		s.Notify(func(ended bool) {
+			select {
+			case ready <- ended:
+			default:
+			}
+		})
 		wg.Go(func() {
 			var batch []*backend.Event
-			for {
-				select {
-				case <-ready:
-					batch = s.Next(batch[:0])
-					for range batch {
-						got.Done()
-					}
-					clear(batch)
-				case <-s.Done():
+			for ended := range ready {
+				if ended {
 					return
 				}
+				batch = s.Next(batch[:0], 1000)
+				for range batch {
+					got.Done()
+				}
+				clear(batch)
 			}
 		})
 	}
-	batch := []*backend.Event{benchEvent(1)}
 	start := mallocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		got.Add(n)
-		h.Deliver(batch)
+		h.Deliver([]*backend.Event{benchEvent(uint64(i + 1))})
 		got.Wait()
 	}
 	b.StopTimer()

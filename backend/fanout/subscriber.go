@@ -8,78 +8,153 @@ import (
 	"github.com/stockstream/stockstream/backend"
 )
 
-// Subscriber is one registered subscriber; it implements
-// backend.Subscription.
+// Subscriber is one registered subscriber: a cursor into its Hub's ring (or,
+// conflated, into its group's latest events). It implements
+// backend.Subscription and backend.Notifier.
 type Subscriber struct {
 	hub     *Hub
 	symbols []string // nil: every symbol
-	max     int
-	group   *group // a conflated subscriber's group, set once by Add
+	group   *group   // a conflated subscriber's group, set once by Add
 	// sent is, for a conflated subscriber, the Seq of the last event it was
 	// sent or skipped: later ones in its group are pending. It is atomic so
 	// that Next never holds the subscriber's lock with its group's.
 	sent atomic.Uint64
 
-	mu       sync.Mutex
-	queue    []*backend.Event
-	floor    uint64 // events with Seq <= floor are not queued
-	err      error
-	ended    bool
-	onEnd    func()
-	onReady  func()
-	notified bool          // onReady was called for the pending events
-	done     chan struct{} // made by the first Done
+	mu      sync.Mutex
+	read    uint64           // ring position of the next event to read; those before are read or skipped
+	floor   uint64           // events with Seq <= floor are skipped
+	pending bool             // events at read or later may be wanted, and notify was called for them
+	replay  []*backend.Event // a conflated resume's opening, not yet taken
+	notify  func(ended bool)
+	err     error
+	ended   bool
 }
 
-var _ backend.Subscription = (*Subscriber)(nil)
+var (
+	_ backend.Subscription = (*Subscriber)(nil)
+	_ backend.Notifier     = (*Subscriber)(nil)
+)
 
-// push queues the matching events. It returns false when the subscriber
-// overflowed (and is now ended) or had already ended.
-func (s *Subscriber) push(events []*backend.Event) bool {
+// deliver is told by Deliver that events now sit at positions first… of
+// the ring, whose oldest held position is oldest. It reports false when the
+// subscriber has ended (it is ended now if it fell out of the ring).
+func (s *Subscriber) deliver(events []*backend.Event, first, oldest uint64) bool {
 	s.mu.Lock()
 	if s.ended {
 		s.mu.Unlock()
 		return false
 	}
-	n := len(s.queue)
-	for _, ev := range events {
-		if ev.Seq > s.floor && s.Wants(ev.Stock.Symbol) {
-			s.queue = append(s.queue, ev)
+	if s.pending {
+		if s.read >= oldest {
+			s.mu.Unlock()
+			return true
 		}
-	}
-	if len(s.queue) > s.max {
-		s.queue = nil
-		s.endLocked(backend.ErrSlowSubscriber)
+		fn := s.endLocked(backend.ErrSlowSubscriber)
 		s.mu.Unlock()
+		call(fn, true)
 		return false
 	}
-	notify := s.readyLocked(len(s.queue) > n)
-	s.mu.Unlock()
-	if notify != nil {
-		notify()
+	// Idle: everything before first was read, and a Next that ran since
+	// Deliver published these events may have read some of them too.
+	skip := int(max(s.read, first) - first)
+	for i := skip; i < len(events); i++ {
+		if ev := events[i]; ev.Seq > s.floor && s.Wants(ev.Stock.Symbol) {
+			s.read, s.pending = first+uint64(i), true
+			fn := s.notify
+			s.mu.Unlock()
+			call(fn, false)
+			return true
+		}
 	}
+	s.read = first + uint64(len(events))
+	s.mu.Unlock()
 	return true
+}
+
+// call calls a notify callback if there is one.
+func call(fn func(bool), ended bool) {
+	if fn != nil {
+		fn(ended)
+	}
+}
+
+// Next appends up to max pending events to dst, in order, and returns it:
+// for a conflated subscriber, a resume's replay, then the latest event of
+// each symbol changed since the last Next. A subscriber whose unread events
+// the ring no longer holds ends with backend.ErrSlowSubscriber.
+func (s *Subscriber) Next(dst []*backend.Event, max int) []*backend.Event {
+	if s.group != nil {
+		return s.nextConflated(dst, max)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended || !s.pending || max <= 0 {
+		return dst
+	}
+	h := s.hub
+	next := h.next.Load()
+	if s.read < h.oldest(next) {
+		s.endLocked(backend.ErrSlowSubscriber)
+		return dst
+	}
+	n, took := len(dst), 0
+	p := s.read
+	for ; p < next && took < max; p++ {
+		if ev := h.at(p); ev.Seq > s.floor && s.Wants(ev.Stock.Symbol) {
+			dst = append(dst, ev)
+			took++
+		}
+	}
+	// A Deliver may have overwritten slots while they were read.
+	if s.read < h.oldest(h.next.Load()) {
+		clear(dst[n:])
+		s.endLocked(backend.ErrSlowSubscriber)
+		return dst[:n]
+	}
+	s.read = p
+	s.pending = p < next
+	return dst
+}
+
+// nextConflated is Next for a conflated subscriber.
+func (s *Subscriber) nextConflated(dst []*backend.Event, max int) []*backend.Event {
+	s.mu.Lock()
+	if s.ended || max <= 0 {
+		s.mu.Unlock()
+		return dst
+	}
+	if len(s.replay) > 0 {
+		n := min(max, len(s.replay))
+		dst = append(dst, s.replay[:n]...)
+		clear(s.replay[:n])
+		if s.replay = s.replay[n:]; len(s.replay) == 0 {
+			s.replay = nil
+		}
+		s.mu.Unlock()
+		return dst
+	}
+	s.pending = false
+	s.mu.Unlock() // Next never holds the subscriber's lock with its group's
+	n := len(dst)
+	dst = s.group.since(s.sent.Load(), dst, max)
+	if len(dst) > n {
+		s.markSent(dst[len(dst)-1].Seq)
+	}
+	return dst
 }
 
 // signal says "events are pending" for a conflated subscriber, at a tick
 // of its window.
 func (s *Subscriber) signal() {
 	s.mu.Lock()
-	notify := s.readyLocked(true)
+	if s.ended || s.pending {
+		s.mu.Unlock()
+		return
+	}
+	s.pending = true
+	fn := s.notify
 	s.mu.Unlock()
-	if notify != nil {
-		notify()
-	}
-}
-
-// readyLocked returns the OnReady callback to call, once per batch of
-// pending events, if added made events pending.
-func (s *Subscriber) readyLocked(added bool) func() {
-	if !added || s.notified || s.onReady == nil {
-		return nil
-	}
-	s.notified = true
-	return s.onReady
+	call(fn, false)
 }
 
 func (s *Subscriber) hasEnded() bool {
@@ -93,8 +168,8 @@ func (s *Subscriber) Wants(symbol string) bool {
 	return s.symbols == nil || slices.Contains(s.symbols, symbol)
 }
 
-// SkipThrough drops pending events with Seq <= seq and keeps later ones with
-// such a Seq out, for brokers whose replay overlaps the live events.
+// SkipThrough keeps events with Seq <= seq out of the subscriber's stream,
+// for brokers whose snapshot covers events the Hub delivers later.
 func (s *Subscriber) SkipThrough(seq uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -102,7 +177,6 @@ func (s *Subscriber) SkipThrough(seq uint64) {
 		return
 	}
 	s.floor = seq
-	s.queue = slices.DeleteFunc(s.queue, func(ev *backend.Event) bool { return ev.Seq <= seq })
 	s.markSent(seq)
 }
 
@@ -117,60 +191,19 @@ func (s *Subscriber) markSent(seq uint64) {
 	}
 }
 
-// OnReady registers fn, called (outside the subscriber's lock) when events
-// become pending that it was not yet called for since the last Next: at
-// once for a queued subscriber (and now if some already are), at the next
-// tick of its window for a conflated one.
-func (s *Subscriber) OnReady(fn func()) {
+// Notify registers fn (see backend.Notifier); it is called at once if
+// events are already pending, or if the subscription has already ended.
+func (s *Subscriber) Notify(fn func(ended bool)) {
 	s.mu.Lock()
-	s.onReady = fn
-	s.notified = false
-	notify := s.readyLocked(len(s.queue) > 0)
+	s.notify = fn
+	ended, pending := s.ended && s.err != nil, s.pending || len(s.replay) > 0
 	s.mu.Unlock()
-	if notify != nil {
-		notify()
+	switch {
+	case ended:
+		fn(true)
+	case pending:
+		fn(false)
 	}
-}
-
-// Next appends the pending events to dst, in order, and returns it: for a
-// conflated subscriber, the latest event of each symbol changed since the
-// last Next.
-func (s *Subscriber) Next(dst []*backend.Event) []*backend.Event {
-	s.mu.Lock()
-	s.notified = false
-	if s.group != nil {
-		s.mu.Unlock() // Next never holds the subscriber's lock with its group's
-		n := len(dst)
-		dst = s.group.since(s.sent.Load(), dst)
-		if len(dst) > n {
-			s.markSent(dst[len(dst)-1].Seq)
-		}
-		return dst
-	}
-	defer s.mu.Unlock()
-	dst = append(dst, s.queue...)
-	clear(s.queue)
-	if cap(s.queue) > 256 {
-		s.queue = nil // give a burst's memory back
-	} else {
-		s.queue = s.queue[:0]
-	}
-	return dst
-}
-
-// Done is closed when the subscription ended for a reason other than Close.
-// It is made on first use: a subscriber served through OnReady and OnEnd
-// never pays for it.
-func (s *Subscriber) Done() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.done == nil {
-		s.done = make(chan struct{})
-		if s.err != nil {
-			close(s.done)
-		}
-	}
-	return s.done
 }
 
 // Err says why the subscription ended, or nil while it runs.
@@ -185,40 +218,25 @@ func (s *Subscriber) Close() {
 	s.hub.remove(s)
 	s.mu.Lock()
 	s.ended = true
-	s.queue = nil
+	s.notify = nil
+	s.replay = nil
 	s.mu.Unlock()
 }
 
+// end ends the subscription with err, telling its consumer.
 func (s *Subscriber) end(err error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.endLocked(err)
+	fn := s.endLocked(err)
+	s.mu.Unlock()
+	call(fn, true)
 }
 
-// endLocked ends the subscription exactly once.
-func (s *Subscriber) endLocked(err error) {
+// endLocked ends the subscription exactly once and returns the callback to
+// tell, if any.
+func (s *Subscriber) endLocked(err error) func(bool) {
 	if s.ended {
-		return
+		return nil
 	}
 	s.ended, s.err = true, err
-	if s.done != nil {
-		close(s.done)
-	}
-	if s.onEnd != nil {
-		s.onEnd()
-	}
-}
-
-// OnEnd registers fn to run once when the subscription ends for a reason
-// other than Close, or runs it now if it already has.
-func (s *Subscriber) OnEnd(fn func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ended {
-		if s.err != nil {
-			fn()
-		}
-		return
-	}
-	s.onEnd = fn
+	return s.notify
 }

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bufio"
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -9,30 +10,36 @@ import (
 )
 
 // logRequests logs one line per request when it ends: method, path, status,
-// bytes and duration (a stream's duration is how long it was open).
+// bytes and duration. A stream logs its own line when it ends (see
+// handleStream), on whichever transport it ran.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		if rec.hijacked {
-			return // the stream logs itself when it ends
+		if rec.streamed {
+			return
 		}
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		level := slog.LevelInfo
-		if rec.status >= 500 {
-			level = slog.LevelError
-		}
-		s.log.LogAttrs(r.Context(), level, "request",
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status),
-			slog.Int64("bytes", rec.bytes),
-			slog.Duration("duration", time.Since(start)),
-			slog.String("remote", r.RemoteAddr))
+		s.logRequest(r, rec.status, rec.bytes, time.Since(start))
 	})
+}
+
+// logRequest logs the line of one request.
+func (s *Server) logRequest(r *http.Request, status int, bytes int64, took time.Duration) {
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(context.Background(), level, "request",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Int64("bytes", bytes),
+		slog.Duration("duration", took),
+		slog.String("remote", r.RemoteAddr))
 }
 
 // statusRecorder remembers the status and size of a response. Unwrap lets
@@ -41,7 +48,14 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status   int
 	bytes    int64
-	hijacked bool
+	streamed bool // the response is a stream, which logs itself
+}
+
+// markStreamed tells logRequests that the response is a stream.
+func markStreamed(w http.ResponseWriter) {
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.streamed = true
+	}
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -64,7 +78,5 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // Hijack takes over the connection, as a stream does on HTTP/1.1.
 func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, rw, err := http.NewResponseController(r.ResponseWriter).Hijack()
-	r.hijacked = err == nil
-	return conn, rw, err
+	return http.NewResponseController(r.ResponseWriter).Hijack()
 }

@@ -1,78 +1,86 @@
 package http
 
 import (
+	"crypto/tls"
+	"net"
 	"net/http"
+	"sync"
 	"time"
 
-	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/engine"
+	"github.com/stockstream/stockstream/backend/stream"
 )
 
-// responseStream writes an SSE response through its ResponseWriter, for
-// streams the engine cannot take over (HTTP/2, TLS, systems without
-// epoll): a goroutine per stream, each write bounded in time.
-type responseStream struct {
-	w         http.ResponseWriter
-	rc        *http.ResponseController
-	bufs      [][]byte // scratch for one burst
-	timeout   time.Duration
-	lastWrite time.Time // when the last burst was written
-	armedAt   time.Time // when the write deadline was last set
+// responseConn is the transport of streams the engine cannot take over
+// (HTTP/2, TLS, systems without epoll): it writes through the
+// ResponseWriter, waiting for the client, on the handler's goroutine. It
+// sets no write deadline of its own: the tier's wheel watches every write
+// and calls Abort when one waits too long.
+type responseConn struct {
+	w    http.ResponseWriter
+	rc   *http.ResponseController
+	sock *net.TCPConn // under HTTP/1.1 over TLS: the socket, reset by Abort
+	once sync.Once
 }
 
-// newResponseStream writes the response head and readies the stream.
-func newResponseStream(w http.ResponseWriter, timeout time.Duration) *responseStream {
-	st := &responseStream{w: w, rc: http.NewResponseController(w), timeout: timeout}
-	// The server's read and write timeouts would kill a long stream; a
-	// writer without deadlines has none to clear.
-	st.rc.SetReadDeadline(time.Time{})
-	st.rc.SetWriteDeadline(time.Time{})
+var _ stream.Conn = (*responseConn)(nil)
+
+// newResponseConn writes the response head and readies the stream. The
+// server's read and write timeouts, which would end a long stream, are
+// cleared.
+func newResponseConn(w http.ResponseWriter, r *http.Request) *responseConn {
+	c := &responseConn{w: w, rc: http.NewResponseController(w)}
+	c.rc.SetReadDeadline(time.Time{})
+	c.rc.SetWriteDeadline(time.Time{})
+	if r.ProtoMajor == 1 {
+		c.sock = socketUnder(r)
+	}
+	if c.sock != nil {
+		c.sock.SetWriteBuffer(engine.SendBuffer)
+	}
 	w.WriteHeader(http.StatusOK)
-	return st
+	return c
 }
 
-// arm keeps a write deadline between timeout/2 and timeout ahead, setting
-// it at most once per half timeout: a peer that stops reading is cut within
-// timeout, and a busy stream does not pay for a deadline per burst.
-func (st *responseStream) arm() error {
-	st.lastWrite = time.Now()
-	if st.lastWrite.Sub(st.armedAt) < st.timeout/2 {
+// socketUnder returns the TCP socket under a TLS connection, or nil.
+func socketUnder(r *http.Request) *net.TCPConn {
+	tc, ok := r.Context().Value(connKey{}).(*tls.Conn)
+	if !ok {
 		return nil
 	}
-	st.armedAt = st.lastWrite
-	return st.rc.SetWriteDeadline(st.lastWrite.Add(st.timeout))
+	sock, _ := tc.NetConn().(*net.TCPConn)
+	return sock
 }
 
-// cut expires the write deadline, ending a write blocked on a peer that
-// stopped reading.
-func (st *responseStream) cut() { st.rc.SetWriteDeadline(time.Now()) }
-
-// writeEvents writes the frames of a batch with one flush.
-func (st *responseStream) writeEvents(batch []*backend.Event) error {
-	st.bufs = st.bufs[:0]
-	for _, ev := range batch {
-		st.bufs = append(st.bufs, ev.Frame)
-	}
-	return st.flush()
-}
-
-// write writes b with one flush.
-func (st *responseStream) write(b []byte) error {
-	st.bufs = append(st.bufs[:0], b)
-	return st.flush()
-}
-
-// flush writes st.bufs and flushes them. It lets go of the buffers
-// afterwards, so an idle stream keeps no bytes of its last write (the
-// opening can be a large snapshot or replay).
-func (st *responseStream) flush() error {
-	defer clear(st.bufs)
-	if err := st.arm(); err != nil {
-		return err
-	}
-	for _, b := range st.bufs {
-		if _, err := st.w.Write(b); err != nil {
-			return err
+// Write writes bufs and flushes them.
+func (c *responseConn) Write(bufs [][]byte) (int, error) {
+	n := 0
+	for _, b := range bufs {
+		m, err := c.w.Write(b)
+		n += m
+		if err != nil {
+			return n, err
 		}
 	}
-	return st.rc.Flush()
+	return n, c.rc.Flush()
 }
+
+// Waits reports true: a ResponseWriter's write waits for the client.
+func (c *responseConn) Waits() bool { return true }
+
+// Abort fails a waiting write at once: an HTTP/2 stream is reset; under
+// HTTP/1.1 over TLS the socket itself is reset, since closing the TLS
+// connection would first wait to send its close_notify to a client that
+// does not read.
+func (c *responseConn) Abort() {
+	c.once.Do(func() {
+		c.rc.SetWriteDeadline(time.Now())
+		if c.sock != nil {
+			c.sock.SetLinger(0)
+			c.sock.Close()
+		}
+	})
+}
+
+// Close does nothing: the response ends when the handler returns.
+func (c *responseConn) Close() {}

@@ -18,13 +18,14 @@ import (
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/engine"
 	"github.com/stockstream/stockstream/backend/metrics"
+	"github.com/stockstream/stockstream/backend/stream"
 )
 
 // Defaults for Config fields left zero.
 const (
-	DefaultHeartbeat    = 15 * time.Second
-	DefaultRetry        = 3 * time.Second
-	DefaultWriteTimeout = 10 * time.Second
+	DefaultHeartbeat    = stream.DefaultHeartbeat
+	DefaultRetry        = stream.DefaultRetry
+	DefaultWriteTimeout = stream.DefaultWriteTimeout
 	DefaultMaxSymbols   = 100
 	DefaultMaxBody      = 1 << 20
 	DefaultMaxBatch     = 5000
@@ -75,14 +76,12 @@ type Server struct {
 	metrics  *metrics.Metrics
 	handler  http.Handler
 	limits   *streamLimits
-	shutdown chan struct{} // closed by Shutdown: every stream ends
+	tier     *stream.Tier
 	http     *http.Server
 
-	mu      sync.Mutex
-	closing bool
-	eng     *engine.Engine // made by the first stream taken over
-	engErr  error          // why there is no engine
-	streams sync.WaitGroup // streams running past their handler
+	mu     sync.Mutex
+	eng    *engine.Engine // made by the first stream taken over
+	engErr error          // why there is no engine
 }
 
 // New returns a Server for cfg, filling in defaults.
@@ -102,11 +101,14 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		metrics:  cfg.Metrics,
-		limits:   newStreamLimits(cfg.MaxStreams, cfg.MaxStreamsPerIP),
-		shutdown: make(chan struct{}),
+		cfg:     cfg,
+		log:     cfg.Logger,
+		metrics: cfg.Metrics,
+		limits:  newStreamLimits(cfg.MaxStreams, cfg.MaxStreamsPerIP),
+		tier: stream.New(stream.Config{
+			Heartbeat: cfg.Heartbeat, Retry: cfg.Retry, WriteTimeout: cfg.WriteTimeout,
+			Metrics: cfg.Metrics, Logger: cfg.Logger,
+		}),
 	}
 	s.handler = s.logRequests(s.routes())
 	s.http = &http.Server{
@@ -177,48 +179,21 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 	return s.http.ServeTLS(l, certFile, keyFile)
 }
 
-// Shutdown stops accepting connections, ends every open stream (clients
-// reconnect elsewhere with Last-Event-ID) and waits for handlers until ctx
-// ends.
+// Shutdown stops accepting connections, ends every open stream in order
+// (clients reconnect elsewhere with Last-Event-ID), waits for handlers until
+// ctx ends, and cuts the streams left then.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	if !s.closing {
-		s.closing = true
-		close(s.shutdown)
-	}
-	eng := s.eng
-	s.mu.Unlock()
-	if eng != nil {
-		eng.Shutdown()
-	}
-	err := s.http.Shutdown(ctx)
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- s.http.Shutdown(ctx) }()
+	err := s.tier.Close(ctx)
+	err = errors.Join(err, <-httpDone)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return errors.Join(err, s.http.Close())
+		err = errors.Join(err, s.http.Close())
 	}
-	done := make(chan struct{})
-	go func() {
-		s.streams.Wait()
-		if eng != nil {
-			eng.Close()
-		}
-		close(done)
-	}()
-	select {
-	case <-done:
-		return err
-	case <-ctx.Done():
-		return errors.Join(err, ctx.Err())
-	}
-}
-
-// trackStream counts a stream that runs past its handler, so Shutdown
-// waits for it; it refuses once Shutdown has begun.
-func (s *Server) trackStream() bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return false
+	if s.eng != nil {
+		s.eng.Close()
 	}
-	s.streams.Add(1)
-	return true
+	s.mu.Unlock()
+	return err
 }

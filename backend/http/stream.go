@@ -1,7 +1,7 @@
 package http
 
 import (
-	"errors"
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -9,7 +9,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/stockstream/stockstream/backend"
-	"github.com/stockstream/stockstream/shared/sse"
+	"github.com/stockstream/stockstream/backend/stream"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -17,12 +17,14 @@ import (
 // and gets the snapshot.
 const maxLastEventID = 64
 
-// handleStream serves GET /stocks: "retry:", the opening (exact replay or
-// snapshot), then live events, with a heartbeat comment after every silent
-// interval. On HTTP/1.1 over TCP the engine takes the connection over once
-// the subscription is made, and the handler returns: the stream then costs
-// no goroutine and none of net/http's per-connection state. Elsewhere
-// (HTTP/2, TLS) the handler serves the stream through its ResponseWriter.
+// handleStream serves GET /stocks: it checks the request, counts it
+// against the limits, subscribes, and hands the stream to the tier with the
+// connection it runs on. On HTTP/1.1 over TCP the engine takes the
+// connection over and the handler returns: the stream then costs no
+// goroutine and none of net/http's per-connection state. Elsewhere (HTTP/2,
+// TLS) the stream runs on the handler's goroutine through its
+// ResponseWriter. The policy (what to write, when to end) is the tier's on
+// both.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	req, err := s.parseStreamRequest(r)
 	if err != nil {
@@ -42,32 +44,52 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 		s.tellToRetry(w, r, err)
 		return
 	}
+	markStreamed(w)
 	s.metrics.Subscribers.Inc()
-	end := func() {
-		sub.Close()
+	start := time.Now()
+	spec := stream.Spec{Sub: sub, Opening: opening, Transport: transportOf(r)}
+	spec.Done = func(res stream.Result) {
 		release()
 		s.metrics.Subscribers.Dec()
+		if res.Reason == stream.Slow {
+			s.log.Info("stream: client fell behind and was cut; it resumes with Last-Event-ID", "remote", r.RemoteAddr)
+		}
+		s.logRequest(r, http.StatusOK, res.Written, time.Since(start))
 	}
 	setStreamHeaders(w.Header())
 	if canTakeOver(r) {
-		s.takeOver(w, r, sub, opening, end)
+		s.takeOver(w, r, spec)
 		return
 	}
-	s.serveResponse(w, r, sub, opening, end)
+	s.serveResponse(w, r, spec)
 }
 
-// serveResponse serves a stream through its ResponseWriter until it ends.
-func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request, sub backend.Subscription, opening backend.Opening, end func()) {
-	defer end()
-	st := newResponseStream(w, s.cfg.WriteTimeout)
-	// A dropped subscriber may be blocked in a write to a peer that stopped
-	// reading: expire its deadline so it is cut now, not in WriteTimeout.
-	sub.OnEnd(st.cut)
-	ready := backend.ReadyChan(sub)
-	if err := st.write(s.opening(opening)); err == nil {
-		s.pump(st, sub, ready, r.Context().Done())
+// transportOf names the transport of a stream's request in metrics.
+func transportOf(r *http.Request) string {
+	switch {
+	case r.ProtoMajor == 2:
+		return "http2"
+	case r.TLS != nil:
+		return "http1-tls"
+	default:
+		return "http1"
 	}
-	s.countDrop(sub, r.RemoteAddr)
+}
+
+// serveResponse runs a stream through its ResponseWriter on the handler's
+// goroutine until it ends.
+func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request, spec stream.Spec) {
+	st, err := s.tier.Open(spec)
+	if err != nil {
+		spec.Sub.Close()
+		spec.Done(stream.Result{Reason: stream.Shutdown})
+		s.tellToRetry(w, r, err)
+		return
+	}
+	conn := newResponseConn(w, r)
+	stop := context.AfterFunc(r.Context(), st.Hangup)
+	defer stop()
+	s.tier.Serve(st, conn)
 }
 
 // parseStreamRequest reads symbols=, conflate= and the resume id (the
@@ -96,15 +118,14 @@ func (s *Server) parseStreamRequest(r *http.Request) (backend.SubscribeRequest, 
 	return req, nil
 }
 
-// tellToRetry answers a stream the broker cannot serve now with a 200 that
+// tellToRetry answers a stream that cannot be served now with a 200 that
 // carries only "retry:" and ends: EventSource gives up for good on a 5xx but
 // reconnects after an ended 200 stream.
 func (s *Server) tellToRetry(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Warn("stream: broker cannot subscribe, client told to retry", "err", err, "remote", r.RemoteAddr)
+	s.log.Warn("stream: cannot serve now, client told to retry", "err", err, "remote", r.RemoteAddr)
 	setStreamHeaders(w.Header())
 	w.WriteHeader(http.StatusOK)
-	b := sse.AppendRetry(nil, s.cfg.Retry.Milliseconds())
-	w.Write(append(b, ": broker unavailable, retrying\n\n"...))
+	w.Write(stream.RetryFrame(s.cfg.Retry.Milliseconds(), "unavailable, retrying"))
 }
 
 func setStreamHeaders(h http.Header) {
@@ -113,84 +134,4 @@ func setStreamHeaders(h http.Header) {
 	h.Set("X-Accel-Buffering", "no")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Del("Content-Encoding") // never compressed
-}
-
-// opening returns "retry:" and the opening of the stream, written in one
-// burst.
-func (s *Server) opening(o backend.Opening) []byte {
-	buf := sse.AppendRetry(make([]byte, 0, 512), s.cfg.Retry.Milliseconds())
-	if o.Resumed {
-		s.metrics.Opened.WithLabelValues("resume").Inc()
-		for _, ev := range o.Replay {
-			buf = append(buf, ev.Frame...)
-		}
-		s.metrics.Delivered.Add(float64(len(o.Replay)))
-	} else {
-		s.metrics.Opened.WithLabelValues("snapshot").Inc()
-		buf = appendSnapshot(buf, o.Head, o.Snapshot)
-	}
-	return buf
-}
-
-// appendSnapshot appends the snapshot frame: the latest events with their
-// session opens as a JSON array, with the head id so a resume from it
-// misses nothing.
-func appendSnapshot(b []byte, head uint64, latest []stock.Latest) []byte {
-	data := make([]byte, 0, 2+len(latest)*112)
-	data = append(data, '[')
-	for i, l := range latest {
-		if i > 0 {
-			data = append(data, ',')
-		}
-		data = l.AppendJSON(data)
-	}
-	data = append(data, ']')
-	return sse.AppendEvent(b, stock.FormatID(head), stock.EventSnapshot, data)
-}
-
-// pump writes live events as they come, each burst with one flush, and a
-// heartbeat after every silent interval, until the client leaves, the
-// subscription ends or the server shuts down. The heartbeat timer is not
-// reset per burst: when it fires after a write, it is set again for the
-// rest of the interval, so a busy stream touches its timer once per
-// interval, not once per event.
-func (s *Server) pump(st *responseStream, sub backend.Subscription, ready <-chan struct{}, gone <-chan struct{}) {
-	heartbeat := time.NewTimer(s.cfg.Heartbeat)
-	defer heartbeat.Stop()
-	var batch []*backend.Event
-	for {
-		select {
-		case <-ready:
-			batch = sub.Next(batch[:0])
-			if err := st.writeEvents(batch); err != nil {
-				return
-			}
-			s.metrics.Delivered.Add(float64(len(batch)))
-			clear(batch)
-		case now := <-heartbeat.C:
-			if quiet := now.Sub(st.lastWrite); quiet < s.cfg.Heartbeat {
-				heartbeat.Reset(s.cfg.Heartbeat - quiet)
-				continue
-			}
-			if err := st.write(sse.Heartbeat); err != nil {
-				return
-			}
-			heartbeat.Reset(s.cfg.Heartbeat)
-		case <-sub.Done():
-			return
-		case <-gone:
-			return
-		case <-s.shutdown:
-			return
-		}
-	}
-}
-
-// countDrop counts and logs a stream that ended because its subscriber
-// could not keep up.
-func (s *Server) countDrop(sub backend.Subscription, remote string) {
-	if errors.Is(sub.Err(), backend.ErrSlowSubscriber) {
-		s.metrics.DroppedSlow.Inc()
-		s.log.Info("stream: slow subscriber disconnected; it resumes with Last-Event-ID", "remote", remote)
-	}
 }

@@ -1,7 +1,7 @@
-// Package inmem is the single-process Broker: a bounded ring buffer of recent
-// events for Last-Event-ID replay, the latest event and session open per
-// symbol for snapshots, the one-minute bars of the last 24 hours, and a
-// fanout.Hub for live delivery.
+// Package inmem is the single-process Broker: a fanout.Hub whose ring of
+// recent events serves both live delivery and Last-Event-ID replay, the
+// latest event and session open per symbol for snapshots, and the
+// one-minute bars of the last 24 hours.
 package inmem
 
 import (
@@ -19,8 +19,11 @@ import (
 type Options struct {
 	// History is the number of events kept for replay (at least 1).
 	History int
-	// Queue is the per-subscriber queue bound (fanout.DefaultQueue if 0).
+	// Queue is how many events a subscriber may fall behind before it is
+	// cut as too slow (at least History).
 	Queue int
+	// MaxReplay bounds the events a resume replays (no bound if 0).
+	MaxReplay int
 	// FirstSeq is the id of the first event minus one; zero picks
 	// backend.ClockSeq.
 	FirstSeq uint64
@@ -34,9 +37,7 @@ type Broker struct {
 	now func() time.Time
 
 	mu      sync.Mutex
-	ring    []*backend.Event // ring[seq % len(ring)]
-	head    uint64           // newest seq; ring holds (head-count, head]
-	count   int              // events held, at most len(ring)
+	head    uint64 // newest seq
 	symbols map[string]*symbol
 	closed  bool
 }
@@ -64,9 +65,8 @@ func New(opts Options) *Broker {
 		head = backend.ClockSeq()
 	}
 	return &Broker{
-		hub:     fanout.NewHub(opts.Queue),
+		hub:     fanout.NewHub(fanout.Options{History: opts.History, Lag: opts.Queue, MaxReplay: opts.MaxReplay, Head: head}),
 		now:     opts.Now,
-		ring:    make([]*backend.Event, opts.History),
 		head:    head,
 		symbols: make(map[string]*symbol),
 	}
@@ -84,8 +84,6 @@ func (b *Broker) Publish(_ context.Context, quotes []stock.Quote) ([]stock.Stock
 	for i := range out {
 		b.head++
 		ev := backend.NewEvent(b.head, out[i])
-		b.ring[b.head%uint64(len(b.ring))] = ev
-		b.count = min(b.count+1, len(b.ring))
 		b.symbol(ev.Stock.Symbol).update(ev)
 		events[i], out[i] = ev, ev.Stock
 	}
@@ -119,26 +117,11 @@ func (b *Broker) Subscribe(_ context.Context, req backend.SubscribeRequest) (bac
 	if b.closed {
 		return backend.Opening{}, nil, backend.ErrClosed
 	}
-	sub := b.hub.Add(req.Symbols, req.Conflate)
-	if seq, ok := stock.ParseID(req.LastEventID); ok && b.holdsAfter(seq) {
-		return backend.Opening{Resumed: true, Replay: sub.Conflate(b.replay(seq, sub)), Head: b.head}, sub, nil
+	sub, resumed := b.hub.Add(req)
+	if resumed {
+		return backend.Opening{Resumed: true, Head: b.head}, sub, nil
 	}
 	return backend.Opening{Snapshot: b.snapshot(req.Symbols), Head: b.head}, sub, nil
-}
-
-// holdsAfter reports whether every event after seq is still in the ring.
-func (b *Broker) holdsAfter(seq uint64) bool {
-	return seq <= b.head && b.head-seq <= uint64(b.count)
-}
-
-func (b *Broker) replay(seq uint64, sub *fanout.Subscriber) []*backend.Event {
-	var out []*backend.Event
-	for s := seq + 1; s <= b.head; s++ {
-		if ev := b.ring[s%uint64(len(b.ring))]; sub.Wants(ev.Stock.Symbol) {
-			out = append(out, ev)
-		}
-	}
-	return out
 }
 
 func (b *Broker) snapshot(symbols []string) []stock.Latest {

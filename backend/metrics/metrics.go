@@ -18,10 +18,17 @@ type Metrics struct {
 	Registry    *prometheus.Registry
 	Subscribers prometheus.Gauge
 	Published   prometheus.Counter
-	Delivered   prometheus.Counter
-	DroppedSlow prometheus.Counter
-	// Opened counts streams by how they started: "resume" or "snapshot".
-	Opened *prometheus.CounterVec
+	// Delivered counts events written to streams, replays included, by
+	// transport.
+	Delivered *prometheus.CounterVec
+	// StreamsOpened counts streams by transport and how they started:
+	// "resume" or "snapshot".
+	StreamsOpened *prometheus.CounterVec
+	// StreamsClosed counts ended streams by transport and reason (see
+	// stream.Reason): the cuts of slow clients among them.
+	StreamsClosed *prometheus.CounterVec
+	// StreamBytes counts bytes written to streams, by transport.
+	StreamBytes *prometheus.CounterVec
 	// Rejected counts streams refused by a connection limit, by limit.
 	Rejected *prometheus.CounterVec
 }
@@ -38,20 +45,23 @@ func New() *Metrics {
 		Published: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "stockstream_events_published_total", Help: "Events published through this instance.",
 		}),
-		Delivered: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "stockstream_events_delivered_total", Help: "Events written to subscribers, replay included.",
-		}),
-		DroppedSlow: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "stockstream_subscribers_dropped_slow_total", Help: "Subscribers disconnected because their queue overflowed.",
-		}),
-		Opened: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "stockstream_streams_opened_total", Help: "Streams opened, by start: resume (exact replay) or snapshot.",
-		}, []string{"start"}),
+		Delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockstream_events_delivered_total", Help: "Events written to streams, replays included, by transport.",
+		}, []string{"transport"}),
+		StreamsOpened: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockstream_streams_opened_total", Help: "Streams opened, by transport and start: resume (exact replay) or snapshot.",
+		}, []string{"transport", "start"}),
+		StreamsClosed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockstream_streams_closed_total", Help: "Streams ended, by transport and reason (client_gone, slow, write_timeout, write_failed, shutdown, expired, broker_closed).",
+		}, []string{"transport", "reason"}),
+		StreamBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockstream_stream_bytes_total", Help: "Bytes written to streams, by transport.",
+		}, []string{"transport"}),
 		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stockstream_streams_rejected_total", Help: "Streams refused by a connection limit.",
 		}, []string{"limit"}),
 	}
-	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.DroppedSlow, m.Opened, m.Rejected,
+	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.StreamsOpened, m.StreamsClosed, m.StreamBytes, m.Rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

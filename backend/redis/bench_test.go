@@ -101,21 +101,30 @@ func publishConcurrently(ctx context.Context, b *testing.B, pub backend.Broker, 
 func drain(b *testing.B, sub backend.Subscription, n int) {
 	var buf []*backend.Event
 	var last uint64
-	ready := backend.ReadyChan(sub)
+	ready := make(chan bool, 1)
+	sub.(backend.Notifier).Notify(func(ended bool) {
+		select {
+		case ready <- ended:
+		default:
+		}
+	})
 	deadline := time.After(2 * time.Minute)
 	for got := 0; got < n; {
+		buf = sub.Next(buf[:0], 1024)
+		for _, ev := range buf {
+			if ev.Seq <= last {
+				b.Fatalf("event %d after %d", ev.Seq, last)
+			}
+			last = ev.Seq
+		}
+		if got += len(buf); len(buf) > 0 || got >= n {
+			continue
+		}
 		select {
 		case <-ready:
-			buf = sub.Next(buf[:0])
-			for _, ev := range buf {
-				if ev.Seq <= last {
-					b.Fatalf("event %d after %d", ev.Seq, last)
-				}
-				last = ev.Seq
+			if err := sub.Err(); err != nil {
+				b.Fatalf("subscription ended: %v", err)
 			}
-			got += len(buf)
-		case <-sub.Done():
-			b.Fatalf("subscription ended: %v", sub.Err())
 		case <-deadline:
 			b.Fatal(fmt.Sprintf("received too few of %d events in 2 minutes", n))
 		}

@@ -19,6 +19,10 @@ const (
 	readCount = 1000
 )
 
+// catchUp bounds how long a resume from an id this instance's reader has
+// not delivered yet, but Redis holds, waits for the reader.
+const catchUp = 2 * time.Second
+
 // retry is how the reader and Open wait between attempts to reach Redis.
 var retry = backoff.Policy{Base: 50 * time.Millisecond, Max: 2 * time.Second}
 
@@ -114,6 +118,34 @@ func (b *Broker) deliver(in batch) {
 	}
 	b.hub.Deliver(in.events)
 	b.pos = in.last
+	if b.moved != nil {
+		close(b.moved)
+		b.moved = nil
+	}
+}
+
+// waitPosition waits until the reader has delivered seq, or ctx or the
+// reader's catch-up bound ends; it reports whether it has.
+func (b *Broker) waitPosition(ctx context.Context, seq uint64) bool {
+	ctx, cancel := context.WithTimeout(ctx, catchUp)
+	defer cancel()
+	for {
+		b.mu.Lock()
+		if b.pos >= seq || b.closed {
+			b.mu.Unlock()
+			return b.pos >= seq
+		}
+		if b.moved == nil {
+			b.moved = make(chan struct{})
+		}
+		moved := b.moved
+		b.mu.Unlock()
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 // resetHubLocked ends every local subscription when the stream skipped ids
@@ -123,7 +155,9 @@ func (b *Broker) resetHubLocked(next uint64) {
 	b.log.Warn("redis reader: stream skipped ids; reconnecting local subscribers",
 		"after", stock.FormatID(b.pos), "next", stock.FormatID(next), "subscribers", b.hub.Len())
 	old := b.hub
-	b.hub = fanout.NewHub(b.queue)
+	opts := b.hubOpts
+	opts.Head = next - 1
+	b.hub = fanout.NewHub(opts)
 	old.Close()
 }
 

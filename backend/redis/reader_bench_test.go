@@ -8,6 +8,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/fanout"
 	"github.com/stockstream/stockstream/backend/redis/redistest"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -30,19 +31,20 @@ func BenchmarkReaderCatchUp(b *testing.B) {
 	ropts, _ := goredis.ParseURL(srv.URL(0))
 	reader := newBroker(ropts, opts)
 	defer reader.Close()
-	sub, _, _ := reader.register(nil, 0)
-	ready := backend.ReadyChan(sub)
+	hopts := reader.hubOpts
+	hopts.Head = start
+	reader.hub, reader.pos = fanout.NewHub(hopts), start
+	sub, _ := reader.hub.Add(backend.SubscribeRequest{})
 	b.ResetTimer()
 	t0 := time.Now()
-	reader.start(start)
+	reader.startReader()
 	for got := 0; got < b.N; {
-		select {
-		case <-ready:
-			got += len(sub.Next(nil))
-		case <-sub.Done():
-			b.Fatalf("subscription ended: %v", sub.Err())
-		case <-ctx.Done():
-			b.Fatal(ctx.Err())
+		n := len(sub.Next(nil, 1024))
+		if got += n; n == 0 {
+			if err := sub.Err(); err != nil {
+				b.Fatalf("subscription ended: %v", err)
+			}
+			time.Sleep(time.Millisecond) // the reader is behind: poll
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "events/s")

@@ -43,8 +43,11 @@ type Options struct {
 	// History is the number of events the stream keeps for replay (at
 	// least 1); trimming is approximate, so it may keep somewhat more.
 	History int
-	// Queue is the per-subscriber queue bound (fanout.DefaultQueue if 0).
+	// Queue is how many events a subscriber may fall behind before it is
+	// cut as too slow (at least History).
 	Queue int
+	// MaxReplay bounds the events a resume replays (no bound if 0).
+	MaxReplay int
 	// Prefix starts every key name (DefaultPrefix if empty); brokers with
 	// the same Redis database and prefix share one stream.
 	Prefix string
@@ -77,7 +80,7 @@ type Broker struct {
 	feedConn trackedConn     // feed's connection, closed to interrupt it
 	keys     keys
 	history  int
-	queue    int
+	hubOpts  fanout.Options // of every hub the broker makes
 	now      func() time.Time
 	log      *slog.Logger
 
@@ -88,7 +91,8 @@ type Broker struct {
 
 	mu     sync.Mutex
 	hub    *fanout.Hub
-	pos    uint64 // id of the last event delivered to hub
+	pos    uint64        // id of the last event delivered to hub
+	moved  chan struct{} // closed when pos moves, made by waitPosition
 	closed bool
 }
 
@@ -114,13 +118,17 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 		b.feed.Close()
 		return nil, err
 	}
-	b.start(head)
+	if err := b.prime(ctx, head); err != nil {
+		b.rdb.Close()
+		b.feed.Close()
+		return nil, err
+	}
+	b.startReader()
 	return b, nil
 }
 
-// start runs the reader from the event after pos.
-func (b *Broker) start(pos uint64) {
-	b.pos = pos
+// startReader runs the reader from the event after the broker's position.
+func (b *Broker) startReader() {
 	b.life, b.stop = context.WithCancel(context.Background())
 	go b.read(b.life)
 }
@@ -165,11 +173,10 @@ func newBroker(ropts *goredis.Options, opts Options) *Broker {
 		rdb:        goredis.NewClient(ropts),
 		keys:       newKeys(opts.Prefix),
 		history:    opts.History,
-		queue:      opts.Queue,
+		hubOpts:    fanout.Options{History: opts.History, Lag: opts.Queue, MaxReplay: opts.MaxReplay},
 		now:        opts.Now,
 		log:        opts.Logger,
 		readerDone: make(chan struct{}),
-		hub:        fanout.NewHub(opts.Queue),
 	}
 	feedOpts := *ropts
 	feedOpts.PoolSize = 1

@@ -38,8 +38,8 @@ func mustOpen(tb testing.TB, srv *redistest.Server, opts redis.Options) *redis.B
 
 func TestBroker(t *testing.T) {
 	srv := redistest.Start(t)
-	brokertest.Run(t, func(tb testing.TB, history, queue int) backend.Broker {
-		return mustOpen(tb, srv, redis.Options{History: history, Queue: queue})
+	brokertest.Run(t, func(tb testing.TB, o brokertest.Options) backend.Broker {
+		return mustOpen(tb, srv, redis.Options{History: o.History, Queue: o.Queue, MaxReplay: o.MaxReplay})
 	})
 }
 

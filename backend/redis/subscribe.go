@@ -3,7 +3,7 @@ package redis
 import (
 	"context"
 	"errors"
-	"time"
+	"slices"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -13,21 +13,28 @@ import (
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// replayPage bounds the entries one XRANGE of a replay reads.
-const replayPage = 1000
-
-// Subscribe registers the subscriber on the local hub first, then reads
-// how its stream opens from Redis: the entries after a held id, or a
-// snapshot. Everything the reader delivers after the registration reaches
-// the subscriber, and the replay or snapshot covers at least up to the
-// reader's position then; the overlap is skipped, so the stream has no gap
-// and no duplicate.
+// Subscribe registers the subscriber on the local hub, whose ring holds
+// the newest events of the stream (primed from Redis when the broker
+// opened), and decides with it how the stream opens: the events after a
+// held id, read from the ring, or a snapshot read from Redis. The snapshot
+// may be newer than what the reader delivered so far; the subscriber skips
+// the overlap, so the stream has no gap and no duplicate.
 func (b *Broker) Subscribe(ctx context.Context, req backend.SubscribeRequest) (backend.Opening, backend.Subscription, error) {
-	sub, pos, err := b.register(req.Symbols, req.Conflate)
-	if err != nil {
+	if err := b.awaitResumeID(ctx, req.LastEventID); err != nil {
 		return backend.Opening{}, nil, err
 	}
-	o, err := b.opening(ctx, req, sub, pos)
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return backend.Opening{}, nil, backend.ErrClosed
+	}
+	sub, resumed := b.hub.Add(req)
+	pos := b.pos
+	b.mu.Unlock()
+	if resumed {
+		return backend.Opening{Resumed: true, Head: pos}, sub, nil
+	}
+	o, err := b.snapshotOpening(ctx, req.Symbols, sub, pos)
 	if err != nil {
 		sub.Close()
 		return backend.Opening{}, nil, err
@@ -35,77 +42,59 @@ func (b *Broker) Subscribe(ctx context.Context, req backend.SubscribeRequest) (b
 	return o, sub, nil
 }
 
-// register adds a subscriber to the hub and returns the reader's position
-// at that moment: every later event reaches the subscriber live.
-func (b *Broker) register(symbols []string, conflate time.Duration) (*fanout.Subscriber, uint64, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return nil, 0, backend.ErrClosed
+// awaitResumeID lets the reader catch up with the stream's head before a
+// resume, so that the replay holds everything published before the
+// subscribe: a client that read its id from another instance a moment ago
+// is resumed exactly instead of getting a snapshot, and a conflated resume
+// conflates every event it missed.
+func (b *Broker) awaitResumeID(ctx context.Context, last string) error {
+	if _, ok := stock.ParseID(last); !ok {
+		return nil
 	}
-	return b.hub.Add(symbols, conflate), b.pos, nil
-}
-
-func (b *Broker) opening(ctx context.Context, req backend.SubscribeRequest, sub *fanout.Subscriber, pos uint64) (backend.Opening, error) {
-	if last, ok := stock.ParseID(req.LastEventID); ok {
-		o, resumed, err := b.resume(ctx, last, sub)
-		if err != nil || resumed {
-			return o, err
-		}
-	}
-	return b.snapshotOpening(ctx, req.Symbols, sub, pos)
-}
-
-// resume replays the events after last if the stream still holds all of
-// them; resumed is false for an id from the future or one whose successors
-// were trimmed.
-func (b *Broker) resume(ctx context.Context, last uint64, sub *fanout.Subscriber) (o backend.Opening, resumed bool, err error) {
 	head, err := b.head(ctx)
-	if err != nil || last > head {
-		return backend.Opening{}, false, err
+	if err != nil {
+		return err
 	}
-	replay, through, ok, err := b.replay(ctx, last, sub)
-	if err != nil || !ok {
-		return backend.Opening{}, false, err
+	if head > b.position() {
+		b.waitPosition(ctx, head)
 	}
-	if through == last && last != head {
-		return backend.Opening{}, false, nil // the stream is gone
-	}
-	sub.SkipThrough(through)
-	return backend.Opening{Resumed: true, Replay: sub.Conflate(replay), Head: through}, true, nil
+	return nil
 }
 
-// replay reads every entry after last, in pages, and returns the events
-// the subscriber wants and the id of the last entry read (last if none).
-// ok is false if an entry after last is missing: ids are consecutive, so a
-// hole means it was trimmed.
-func (b *Broker) replay(ctx context.Context, last uint64, sub *fanout.Subscriber) (events []*backend.Event, through uint64, ok bool, err error) {
-	through = last
-	for {
-		msgs, err := b.rdb.XRangeN(ctx, b.keys.events, "("+entryID(through), "+", replayPage).Result()
-		if err != nil {
-			return nil, 0, false, unavailable("xrange "+b.keys.events, err)
-		}
-		if len(msgs) == 0 {
-			return events, through, true, nil
-		}
-		if first, _ := parseEntryID(msgs[0].ID); first != through+1 {
-			return nil, 0, false, nil
-		}
-		for _, m := range msgs {
-			ev, err := decodeEntry(m)
-			if err != nil {
-				return nil, 0, false, err
-			}
-			if sub.Wants(ev.Stock.Symbol) {
-				events = append(events, ev)
-			}
-			through = ev.Seq
-		}
-		if len(msgs) < replayPage {
-			return events, through, true, nil
-		}
+// prime fills a new hub's ring with the newest entries of the stream, as
+// many as a resume may replay, so that an instance that just started
+// resumes clients as exactly as one that has run for a while; head is the
+// id counter's value. An id older than the primed entries gets a snapshot.
+func (b *Broker) prime(ctx context.Context, head uint64) error {
+	want := int64(b.hubOpts.History) + 1
+	msgs, err := b.rdb.XRevRangeN(ctx, b.keys.events, "+", "-", want).Result()
+	if err != nil {
+		return unavailable("xrevrange "+b.keys.events, err)
 	}
+	slices.Reverse(msgs)
+	events := make([]*backend.Event, 0, len(msgs))
+	for _, m := range msgs {
+		ev, err := decodeEntry(m)
+		if err != nil {
+			b.log.Error("redis: skipping entry", "err", err)
+			continue
+		}
+		events = append(events, ev)
+	}
+	start := head
+	switch {
+	case int64(len(msgs)) == want && len(events) > 0:
+		// The oldest entry read only marks where the history starts.
+		start, events = events[0].Seq, events[1:]
+	case len(events) > 0:
+		start = events[0].Seq - 1
+	}
+	opts := b.hubOpts
+	opts.Head = start
+	b.hub = fanout.NewHub(opts)
+	b.hub.Deliver(events)
+	b.pos = max(start, b.hub.Head())
+	return nil
 }
 
 // snapshotOpening reads the latest events and the head in one transaction.

@@ -64,3 +64,11 @@ func AppendRetry(b []byte, ms int64) []byte {
 // Heartbeat is the comment frame written when a stream has been silent for
 // the heartbeat interval; clients ignore it, proxies see traffic.
 var Heartbeat = []byte(":\n\n")
+
+// AppendComment appends a comment frame carrying text (line breaks become
+// spaces, so the comment cannot end early); clients ignore it.
+func AppendComment(b []byte, text string) []byte {
+	b = append(b, ": "...)
+	b = appendField(b, text)
+	return append(b, '\n', '\n')
+}

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockstream/stockstream/backend/engine/wheel"
+	"github.com/stockstream/stockstream/backend/stream/wheel"
 )
 
 // fired records the values a wheel fires, in order.

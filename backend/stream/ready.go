@@ -1,4 +1,4 @@
-package engine
+package stream
 
 import "sync"
 
@@ -8,7 +8,7 @@ import "sync"
 // left.
 type readyList struct {
 	mu   sync.Mutex
-	q    []*stream // q[head:] are ready
+	q    []*Stream // q[head:] are ready
 	head int
 	wake chan struct{} // a token per writer to wake, at most one per writer
 }
@@ -22,7 +22,7 @@ func newReadyList(writers int) readyList {
 
 // push appends a stream that was made ready and wakes a writer if the list
 // was empty.
-func (l *readyList) push(st *stream) {
+func (l *readyList) push(st *Stream) {
 	l.mu.Lock()
 	l.q = append(l.q, st)
 	first := len(l.q)-l.head == 1
@@ -34,7 +34,7 @@ func (l *readyList) push(st *stream) {
 
 // pop moves up to batch ready streams to dst and returns it; it wakes
 // another writer if streams are left.
-func (l *readyList) pop(dst []*stream) []*stream {
+func (l *readyList) pop(dst []*Stream) []*Stream {
 	l.mu.Lock()
 	n := min(batch, len(l.q)-l.head)
 	dst = append(dst, l.q[l.head:l.head+n]...)
