@@ -71,13 +71,13 @@ type Config struct {
 
 // Server is the stockstream HTTP server.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	metrics  *metrics.Metrics
-	handler  http.Handler
-	limits   *streamLimits
-	tier     *stream.Tier
-	http     *http.Server
+	cfg     Config
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	handler http.Handler
+	limits  *streamLimits
+	tier    *stream.Tier
+	http    *http.Server
 
 	mu     sync.Mutex
 	eng    *engine.Engine // made by the first stream taken over
