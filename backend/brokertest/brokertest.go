@@ -15,9 +15,18 @@ import (
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// Factory returns a new, empty broker that keeps history events and gives
-// each subscriber a queue of queue events; the suite closes it.
-type Factory func(t testing.TB, history, queue int) backend.Broker
+// Config says how a Factory makes a broker.
+type Config struct {
+	// History is the number of events kept for replay.
+	History int
+	// Queue is each subscriber's queue bound (the broker's default if 0).
+	Queue int
+	// MaxSymbols caps the distinct symbols (no cap if 0).
+	MaxSymbols int
+}
+
+// Factory returns a new, empty broker made as c says; the suite closes it.
+type Factory func(t testing.TB, c Config) backend.Broker
 
 // Run runs the whole suite against brokers made by newBroker.
 func Run(t *testing.T, newBroker Factory) {
@@ -40,6 +49,11 @@ func Run(t *testing.T, newBroker Factory) {
 		"ConflatedResumeLatestOnly":   testConflatedResume,
 		"ConflatedLiveLatestOnly":     testConflatedLive,
 		"ConflatedNeverOverflows":     testConflatedNeverOverflows,
+		"IDsFollowTheClock":           testIDsFollowTheClock,
+		"ResumeAcrossIDGaps":          testResumeAcrossIDGaps,
+		"FutureIDRaisesTheHead":       testFutureIDRaisesTheHead,
+		"KeyedPublishOnce":            testKeyedPublishOnce,
+		"MaxSymbols":                  testMaxSymbols,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, newBroker) })
@@ -65,7 +79,7 @@ func Quotes(symbol string, n int) []stock.Quote {
 // MustPublish publishes quotes and fails the test on error.
 func MustPublish(t testing.TB, b backend.Broker, quotes []stock.Quote) []stock.StockPriceEvent {
 	t.Helper()
-	evs, err := b.Publish(Ctx(t), quotes)
+	evs, err := b.Publish(Ctx(t), backend.PublishRequest{Quotes: quotes})
 	if err != nil {
 		t.Fatalf("publish: %v", err)
 	}
@@ -189,7 +203,9 @@ func testSnapshotOnUnknown(t *testing.T, nb Factory) {
 	b := open(t, nb, 100, 0)
 	evs := MustPublish(t, b, append(Quotes("AAPL", 2), Quotes("MSFT", 1)...))
 	head, _ := stock.ParseID(evs[2].ID)
-	for _, id := range []string{"", "garbage", "-1", "99999999999999999999999", stock.FormatID(head + 1000), "1e3", " 5"} {
+	// An id ahead of the clock was never given: it cannot move the head.
+	ahead := stock.FormatID(backend.ClockSeq() + uint64(time.Hour/time.Microsecond))
+	for _, id := range []string{"", "garbage", "-1", "99999999999999999999999", ahead, "1e3", " 5"} {
 		o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: id})
 		if o.Resumed {
 			t.Fatalf("id %q: resumed, want snapshot", id)
@@ -226,7 +242,7 @@ func testNoGapReplayLive(t *testing.T, nb Factory) {
 	go func() {
 		var out []stock.StockPriceEvent
 		for i := range 50 {
-			evs, err := b.Publish(ctx, Quotes("AAPL", 4))
+			evs, err := b.Publish(ctx, backend.PublishRequest{Quotes: Quotes("AAPL", 4)})
 			out = append(out, evs...)
 			if i == 0 {
 				close(started) // subscribe while publishing goes on
@@ -260,7 +276,7 @@ func testNoGapSnapshotLive(t *testing.T, nb Factory) {
 	go func() {
 		var out []stock.StockPriceEvent
 		for range 50 {
-			evs, err := b.Publish(ctx, Quotes("AAPL", 4))
+			evs, err := b.Publish(ctx, backend.PublishRequest{Quotes: Quotes("AAPL", 4)})
 			if err != nil {
 				break
 			}
@@ -350,7 +366,7 @@ func testLatest(t *testing.T, nb Factory) {
 }
 
 func testClose(t *testing.T, nb Factory) {
-	b := nb(t, 10, 0)
+	b := nb(t, Config{History: 10})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
 	if err := b.Close(); err != nil {
 		t.Fatalf("close: %v", err)
@@ -370,7 +386,7 @@ func testConcurrentPublishers(t *testing.T, nb Factory) {
 	for w := range writers {
 		go func() {
 			for range each {
-				if _, err := b.Publish(Ctx(t), Quotes(fmt.Sprintf("W%d", w), 2)); err != nil {
+				if _, err := b.Publish(Ctx(t), backend.PublishRequest{Quotes: Quotes(fmt.Sprintf("W%d", w), 2)}); err != nil {
 					errc <- err
 					return
 				}
@@ -394,7 +410,12 @@ func testConcurrentPublishers(t *testing.T, nb Factory) {
 
 // open makes a broker that is closed with the test.
 func open(t *testing.T, nb Factory, history, queue int) backend.Broker {
-	b := nb(t, history, queue)
+	return openWith(t, nb, Config{History: history, Queue: queue})
+}
+
+// openWith makes a broker as c says that is closed with the test.
+func openWith(t *testing.T, nb Factory, c Config) backend.Broker {
+	b := nb(t, c)
 	t.Cleanup(func() { b.Close() })
 	return b
 }

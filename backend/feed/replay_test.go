@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/feed"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -23,13 +24,13 @@ type batchRecorder struct {
 	refuse  error
 }
 
-func (r *batchRecorder) Publish(_ context.Context, qs []stock.Quote) ([]stock.StockPriceEvent, error) {
+func (r *batchRecorder) Publish(_ context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.refuse != nil {
 		return nil, r.refuse
 	}
-	r.batches = append(r.batches, append([]stock.Quote(nil), qs...))
+	r.batches = append(r.batches, append([]stock.Quote(nil), req.Quotes...))
 	r.at = append(r.at, time.Now())
 	return nil, nil
 }

@@ -6,6 +6,8 @@ package inmem
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -21,23 +23,38 @@ type Options struct {
 	History int
 	// Queue is the per-subscriber queue bound (fanout.DefaultQueue if 0).
 	Queue int
-	// FirstSeq is the id of the first event minus one; zero picks
-	// backend.ClockSeq.
+	// FirstSeq is the id before the first event; zero picks
+	// backend.ClockSeq. Ids follow backend.NextSeq from it.
 	FirstSeq uint64
-	// Now returns the time stamped on quotes without one (time.Now if nil).
+	// MaxSymbols caps the distinct symbols held (0: no cap): a publish
+	// that would add one past it fails with backend.ErrTooManySymbols.
+	MaxSymbols int
+	// MaxKeys bounds the publish keys remembered (DefaultMaxKeys if 0):
+	// past it the oldest is forgotten before its backend.KeyTTL ends.
+	MaxKeys int
+	// Now is the broker's clock (time.Now if nil): the time stamped on
+	// quotes without one, the accept time and the time base of ids.
 	Now func() time.Time
 }
 
+// DefaultMaxKeys is how many publish keys a Broker remembers unless told:
+// at most about 25 MiB of 128-byte keys.
+const DefaultMaxKeys = 100_000
+
 // Broker is the in-memory backend.Broker.
 type Broker struct {
-	hub *fanout.Hub
-	now func() time.Time
+	hub        *fanout.Hub
+	now        func() time.Time
+	maxSymbols int
 
 	mu      sync.Mutex
-	ring    []*backend.Event // ring[seq % len(ring)]
-	head    uint64           // newest seq; ring holds (head-count, head]
-	count   int              // events held, at most len(ring)
+	ring    []*backend.Event // the newest count events, oldest at ring[start]
+	start   int
+	count   int
+	before  uint64 // id of the event before the oldest held (evicted, or FirstSeq)
+	head    uint64 // newest id
 	symbols map[string]*symbol
+	keys    receipts
 	closed  bool
 }
 
@@ -59,39 +76,94 @@ func New(opts Options) *Broker {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxKeys <= 0 {
+		opts.MaxKeys = DefaultMaxKeys
+	}
 	head := opts.FirstSeq
 	if head == 0 {
 		head = backend.ClockSeq()
 	}
 	return &Broker{
-		hub:     fanout.NewHub(opts.Queue),
-		now:     opts.Now,
-		ring:    make([]*backend.Event, opts.History),
-		head:    head,
-		symbols: make(map[string]*symbol),
+		hub:        fanout.NewHub(opts.Queue),
+		now:        opts.Now,
+		maxSymbols: opts.MaxSymbols,
+		ring:       make([]*backend.Event, opts.History),
+		before:     head,
+		head:       head,
+		symbols:    make(map[string]*symbol),
+		keys:       receipts{max: opts.MaxKeys, byKey: make(map[string]backend.Receipt)},
 	}
 }
 
-// Publish assigns consecutive ids and delivers the events in order.
-func (b *Broker) Publish(_ context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error) {
-	out := backend.Stamp(quotes, b.now())
+// Publish assigns ids by backend.NextSeq and delivers the events in order.
+// A key seen in the last backend.KeyTTL answers with the events of its
+// first publish and publishes nothing.
+func (b *Broker) Publish(_ context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
+	now := b.now().Truncate(time.Microsecond)
+	out := backend.Stamp(req.Quotes, now)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return nil, backend.ErrClosed
 	}
+	if rc, ok := b.keys.get(req.Key, now); ok {
+		return rc.Repeat(req.Quotes)
+	}
+	if err := b.checkSymbols(out); err != nil {
+		return nil, err
+	}
+	first := backend.NextSeq(b.head, 0, now)
 	events := make([]*backend.Event, len(out))
 	for i := range out {
-		b.head++
-		ev := backend.NewEvent(b.head, out[i])
-		b.ring[b.head%uint64(len(b.ring))] = ev
-		b.count = min(b.count+1, len(b.ring))
+		ev := backend.NewEvent(first+uint64(i), out[i])
+		ev.Accepted = now
+		b.append(ev)
 		b.symbol(ev.Stock.Symbol).update(ev)
 		events[i], out[i] = ev, ev.Stock
+	}
+	if req.Key != "" {
+		b.keys.add(req.Key, backend.Receipt{First: first, At: now, Digest: backend.Digest(req.Quotes)})
 	}
 	b.hub.Deliver(events)
 	return out, nil
 }
+
+// checkSymbols refuses events that would add symbols past the cap.
+func (b *Broker) checkSymbols(events []stock.StockPriceEvent) error {
+	if b.maxSymbols <= 0 {
+		return nil
+	}
+	var added map[string]bool
+	for _, ev := range events {
+		if b.symbols[ev.Symbol] == nil && !added[ev.Symbol] {
+			if added == nil {
+				added = make(map[string]bool)
+			}
+			added[ev.Symbol] = true
+		}
+	}
+	if len(b.symbols)+len(added) > b.maxSymbols {
+		return fmt.Errorf("%w: %d new symbols would pass the cap of %d (%d held)",
+			backend.ErrTooManySymbols, len(added), b.maxSymbols, len(b.symbols))
+	}
+	return nil
+}
+
+// append adds ev as the newest event, evicting the oldest when full.
+func (b *Broker) append(ev *backend.Event) {
+	if b.count == len(b.ring) {
+		b.before = b.ring[b.start].Seq
+		b.ring[b.start] = ev
+		b.start = (b.start + 1) % len(b.ring)
+	} else {
+		b.ring[(b.start+b.count)%len(b.ring)] = ev
+		b.count++
+	}
+	b.head = ev.Seq
+}
+
+// at returns the i-th oldest event held.
+func (b *Broker) at(i int) *backend.Event { return b.ring[(b.start+i)%len(b.ring)] }
 
 // symbol returns the state of sym, made on its first event.
 func (b *Broker) symbol(sym string) *symbol {
@@ -120,21 +192,45 @@ func (b *Broker) Subscribe(_ context.Context, req backend.SubscribeRequest) (bac
 		return backend.Opening{}, nil, backend.ErrClosed
 	}
 	sub := b.hub.Add(req.Symbols, req.Conflate)
-	if seq, ok := stock.ParseID(req.LastEventID); ok && b.holdsAfter(seq) {
-		return backend.Opening{Resumed: true, Replay: sub.Conflate(b.replay(seq, sub)), Head: b.head}, sub, nil
+	if seq, ok := stock.ParseID(req.LastEventID); ok {
+		if i, held := b.after(seq); held {
+			return backend.Opening{Resumed: true, Replay: sub.Conflate(b.replay(i, sub)), Head: b.head}, sub, nil
+		}
+		b.raise(seq)
 	}
 	return backend.Opening{Snapshot: b.snapshot(req.Symbols), Head: b.head}, sub, nil
 }
 
-// holdsAfter reports whether every event after seq is still in the ring.
-func (b *Broker) holdsAfter(seq uint64) bool {
-	return seq <= b.head && b.head-seq <= uint64(b.count)
+// after returns the index of the oldest held event after id seq, and
+// whether every event after seq is held: seq is the id of the event before
+// that one (ids are not consecutive, so an id between two events, or
+// before an evicted one, is not).
+func (b *Broker) after(seq uint64) (int, bool) {
+	if seq > b.head {
+		return 0, false
+	}
+	i := sort.Search(b.count, func(i int) bool { return b.at(i).Seq > seq })
+	prev := b.before
+	if i > 0 {
+		prev = b.at(i - 1).Seq
+	}
+	return i, prev == seq
 }
 
-func (b *Broker) replay(seq uint64, sub *fanout.Subscriber) []*backend.Event {
+// raise makes a client's id above the head the head, unless it is ahead of
+// the clock (no broker gave it): the snapshot's id is then no lower than
+// the client's, and every later id is above it.
+func (b *Broker) raise(seq uint64) {
+	if seq > b.head && seq <= uint64(b.now().UnixMicro()) {
+		b.head = seq
+	}
+}
+
+// replay returns the held events from the i-th oldest on that sub wants.
+func (b *Broker) replay(i int, sub *fanout.Subscriber) []*backend.Event {
 	var out []*backend.Event
-	for s := seq + 1; s <= b.head; s++ {
-		if ev := b.ring[s%uint64(len(b.ring))]; sub.Wants(ev.Stock.Symbol) {
+	for ; i < b.count; i++ {
+		if ev := b.at(i); sub.Wants(ev.Stock.Symbol) {
 			out = append(out, ev)
 		}
 	}

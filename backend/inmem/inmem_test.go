@@ -9,7 +9,7 @@ import (
 )
 
 func TestBroker(t *testing.T) {
-	brokertest.Run(t, func(_ testing.TB, history, queue int) backend.Broker {
-		return inmem.New(inmem.Options{History: history, Queue: queue})
+	brokertest.Run(t, func(_ testing.TB, c brokertest.Config) backend.Broker {
+		return inmem.New(inmem.Options{History: c.History, Queue: c.Queue, MaxSymbols: c.MaxSymbols})
 	})
 }

@@ -66,8 +66,8 @@ type CountingBroker struct {
 func (m *Metrics) Counting(b backend.Broker) *CountingBroker { return &CountingBroker{Broker: b, m: m} }
 
 // Publish publishes through the wrapped broker and counts the events.
-func (c *CountingBroker) Publish(ctx context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error) {
-	out, err := c.Broker.Publish(ctx, quotes)
+func (c *CountingBroker) Publish(ctx context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
+	out, err := c.Broker.Publish(ctx, req)
 	c.m.Published.Add(float64(len(out)))
 	return out, err
 }

@@ -57,12 +57,15 @@ func (b *Broker) opening(ctx context.Context, req backend.SubscribeRequest, sub 
 }
 
 // resume replays the events after last if the stream still holds all of
-// them; resumed is false for an id from the future or one whose successors
-// were trimmed.
+// them: resumed is false for an id above the head (see raiseForClient),
+// one whose successors were trimmed or lost, and a number between two ids.
 func (b *Broker) resume(ctx context.Context, last uint64, sub *fanout.Subscriber) (o backend.Opening, resumed bool, err error) {
 	head, err := b.head(ctx)
-	if err != nil || last > head {
+	if err != nil {
 		return backend.Opening{}, false, err
+	}
+	if last > head {
+		return backend.Opening{}, false, b.raiseForClient(ctx, last)
 	}
 	replay, through, ok, err := b.replay(ctx, last, sub)
 	if err != nil || !ok {
@@ -75,10 +78,21 @@ func (b *Broker) resume(ctx context.Context, last uint64, sub *fanout.Subscriber
 	return backend.Opening{Resumed: true, Replay: sub.Conflate(replay), Head: through}, true, nil
 }
 
+// raiseForClient raises the floor to the id of a client that is above the
+// head, unless it is ahead of the clock (no broker gave it): such a client
+// holds an event Redis lost, and its snapshot's id and every later id are
+// then above its own.
+func (b *Broker) raiseForClient(ctx context.Context, last uint64) error {
+	if last > uint64(b.now().UnixMicro()) {
+		return nil
+	}
+	return b.raiseFloor(ctx, last)
+}
+
 // replay reads every entry after last, in pages, and returns the events
 // the subscriber wants and the id of the last entry read (last if none).
-// ok is false if an entry after last is missing: ids are consecutive, so a
-// hole means it was trimmed.
+// ok is false if the stream does not go on from last: ids are not
+// consecutive, so each entry says which one came before it.
 func (b *Broker) replay(ctx context.Context, last uint64, sub *fanout.Subscriber) (events []*backend.Event, through uint64, ok bool, err error) {
 	through = last
 	for {
@@ -89,7 +103,7 @@ func (b *Broker) replay(ctx context.Context, last uint64, sub *fanout.Subscriber
 		if len(msgs) == 0 {
 			return events, through, true, nil
 		}
-		if first, _ := parseEntryID(msgs[0].ID); first != through+1 {
+		if prev, err := entryPrev(msgs[0]); err != nil || prev != through {
 			return nil, 0, false, nil
 		}
 		for _, m := range msgs {
@@ -108,13 +122,16 @@ func (b *Broker) replay(ctx context.Context, last uint64, sub *fanout.Subscriber
 	}
 }
 
-// snapshotOpening reads the latest events and the head in one transaction.
+// snapshotOpening reads the latest events, the head and the floor in one
+// transaction. The snapshot's id is the highest of the three with the
+// reader's position: every later id is above it.
 func (b *Broker) snapshotOpening(ctx context.Context, symbols []string, sub *fanout.Subscriber, pos uint64) (backend.Opening, error) {
 	var latest *goredis.MapStringStringCmd
-	var seq *goredis.StringCmd
+	var seq, floor *goredis.StringCmd
 	_, err := b.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		latest = p.HGetAll(ctx, b.keys.latest)
 		seq = p.Get(ctx, b.keys.seq)
+		floor = p.Get(ctx, b.keys.floor)
 		return nil
 	})
 	if err != nil && !errors.Is(err, goredis.Nil) {
@@ -125,7 +142,8 @@ func (b *Broker) snapshotOpening(ctx context.Context, symbols []string, sub *fan
 		return backend.Opening{}, err
 	}
 	head, _ := seq.Uint64() // missing counter: nothing published since Redis lost its data
-	head = max(head, pos)
+	raised, _ := floor.Uint64()
+	head = max(head, raised, pos)
 	sub.SkipThrough(head)
 	return backend.Opening{Snapshot: snap, Head: head}, nil
 }
