@@ -24,6 +24,10 @@ type Metrics struct {
 	Opened *prometheus.CounterVec
 	// Rejected counts streams refused by a connection limit, by limit.
 	Rejected *prometheus.CounterVec
+	// Rollbacks counts the times the broker was found to have lost events
+	// this instance had delivered (Redis restarted from an older snapshot,
+	// or failed over to a replica that lagged).
+	Rollbacks prometheus.Counter
 }
 
 // New returns Metrics registered on a fresh registry that also carries the
@@ -50,8 +54,11 @@ func New() *Metrics {
 		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stockstream_streams_rejected_total", Help: "Streams refused by a connection limit.",
 		}, []string{"limit"}),
+		Rollbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "stockstream_broker_rollbacks_total", Help: "Times the broker was found to have lost events this instance had delivered; ids went on above the highest seen.",
+		}),
 	}
-	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.DroppedSlow, m.Opened, m.Rejected,
+	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.DroppedSlow, m.Opened, m.Rejected, m.Rollbacks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
