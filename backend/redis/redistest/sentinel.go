@@ -51,14 +51,13 @@ func (s *Sentinel) URL(db int) string {
 }
 
 // MasterAddr returns the host:port of the master the Sentinel names now.
-func (s *Sentinel) MasterAddr(tb testing.TB) string {
-	tb.Helper()
+func (s *Sentinel) MasterAddr() (string, error) {
 	v, err := s.Do(time.Second, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", s.name)
 	addr, ok := v.([]any)
 	if err != nil || !ok || len(addr) != 2 {
-		tb.Fatalf("sentinel: master of %s: %v %v", s.name, v, err)
+		return "", fmt.Errorf("sentinel: master of %s: %v %v", s.name, v, err)
 	}
-	return fmt.Sprintf("%v:%v", addr[0], addr[1])
+	return fmt.Sprintf("%v:%v", addr[0], addr[1]), nil
 }
 
 // WaitReplicas waits until the Sentinel knows n replicas of the master.
