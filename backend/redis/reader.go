@@ -128,17 +128,17 @@ func (b *Broker) deliver(ctx context.Context, in batch) {
 		b.mu.Unlock()
 		return
 	}
-	delivered := b.pos
+	delivered, ended := b.pos, 0
 	lost := in.prev < b.pos
 	if in.prev != b.pos {
-		b.resetHubLocked(lost, in.prev)
+		ended = b.resetHubLocked(lost, in.prev)
 	}
 	b.hub.Deliver(in.events)
 	b.pos = in.last
 	b.floor = max(b.floor, in.last)
 	b.mu.Unlock()
 	if lost {
-		b.rolledBack(ctx, delivered, in.prev)
+		b.rolledBack(ctx, delivered, in.prev, ended)
 	}
 }
 
@@ -151,15 +151,15 @@ func (b *Broker) checkHead(ctx context.Context) error {
 		return err
 	}
 	b.mu.Lock()
-	delivered := b.pos
+	delivered, ended := b.pos, 0
 	lost := head < b.pos && !b.closed
 	if lost {
-		b.resetHubLocked(true, head)
+		ended = b.resetHubLocked(true, head)
 		b.pos = head
 	}
 	b.mu.Unlock()
 	if lost {
-		b.rolledBack(ctx, delivered, head)
+		b.rolledBack(ctx, delivered, head, ended)
 	}
 	return nil
 }
@@ -168,16 +168,18 @@ func (b *Broker) checkHead(ctx context.Context) error {
 // delivered (restarted from an older snapshot, or failed over to a replica
 // that lagged): it raises the floor key to the highest id this instance
 // has seen, so that no instance gives an id twice, counts the rollback and
-// logs it once. The local subscribers were ended: their clients, holding
-// ids Redis no longer has, come back for a snapshot.
-func (b *Broker) rolledBack(ctx context.Context, delivered, kept uint64) {
+// logs it once. The local subscribers were ended (ended of them): their
+// clients, holding ids Redis no longer has, come back for a snapshot.
+func (b *Broker) rolledBack(ctx context.Context, delivered, kept uint64, ended int) {
 	floor := b.floorSeen()
-	err := b.raiseFloor(ctx, floor)
 	if b.onRollback != nil {
 		b.onRollback()
 	}
-	b.log.Warn("redis: Redis lost events this instance had delivered (restarted from an older snapshot, or failed over to a lagging replica); new ids go on above the highest seen",
-		"delivered", stock.FormatID(delivered), "kept", stock.FormatID(kept), "floor", stock.FormatID(floor), "raise_err", err)
+	b.log.Warn("redis: Redis lost events this instance had delivered (restarted from an older snapshot, or failed over to a lagging replica); new ids go on above the highest seen, local subscribers reconnect for a snapshot",
+		"delivered", stock.FormatID(delivered), "kept", stock.FormatID(kept), "floor", stock.FormatID(floor), "subscribers", ended)
+	if err := b.raiseFloor(ctx, floor); err != nil {
+		b.log.Warn("redis: cannot raise the floor; this instance's own publishes stay above it", "err", err)
+	}
 }
 
 // raiseFloorScript sets the floor key KEYS[1] to ARGV[1] if that is higher.
@@ -198,16 +200,18 @@ func (b *Broker) raiseFloor(ctx context.Context, seq uint64) error {
 
 // resetHubLocked ends every local subscription when the stream does not
 // go on from the entry the reader delivered last (lost says whether Redis
-// lost entries rather than trimmed them): the clients reconnect with their
-// last id and get a replay or a snapshot.
-func (b *Broker) resetHubLocked(lost bool, next uint64) {
+// lost entries rather than trimmed them) and returns how many it ended:
+// the clients reconnect with their last id and get a replay or a snapshot.
+func (b *Broker) resetHubLocked(lost bool, next uint64) int {
+	old := b.hub
+	n := old.Len()
 	if !lost {
 		b.log.Warn("redis reader: stream skipped ids; reconnecting local subscribers",
-			"after", stock.FormatID(b.pos), "next_after", stock.FormatID(next), "subscribers", b.hub.Len())
+			"after", stock.FormatID(b.pos), "next_after", stock.FormatID(next), "subscribers", n)
 	}
-	old := b.hub
 	b.hub = fanout.NewHub(b.queue)
 	old.Close()
+	return n
 }
 
 // position returns the id of the last event delivered.
