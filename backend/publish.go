@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"time"
 
@@ -44,6 +45,12 @@ func ClockSeq() uint64 { return uint64(time.Now().UnixMicro()) }
 // passes the highest id it has seen.
 func NextSeq(last, floor uint64, now time.Time) uint64 {
 	return max(last+1, floor+1, uint64(max(now.UnixMicro(), 0)))
+}
+
+// TooManySymbols is the error of a publish refused for adding symbols
+// (added of them) to the held ones past the cap.
+func TooManySymbols(added, held, cap int) error {
+	return fmt.Errorf("%w: the publish adds %d new ones to the %d held, past the cap of %d (--max-symbols)", ErrTooManySymbols, added, held, cap)
 }
 
 // KeyTTL is how long a broker remembers the key of a publish.

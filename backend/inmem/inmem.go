@@ -6,7 +6,6 @@ package inmem
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -143,8 +142,7 @@ func (b *Broker) checkSymbols(events []stock.StockPriceEvent) error {
 		}
 	}
 	if len(b.symbols)+len(added) > b.maxSymbols {
-		return fmt.Errorf("%w: %d new symbols would pass the cap of %d (%d held)",
-			backend.ErrTooManySymbols, len(added), b.maxSymbols, len(b.symbols))
+		return backend.TooManySymbols(len(added), len(b.symbols), b.maxSymbols)
 	}
 	return nil
 }

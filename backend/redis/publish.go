@@ -26,8 +26,8 @@ import (
 // ring keys); ring key index, minute, count and open, high, low, close in
 // millionths per partial bar.
 // It returns {"ok", first id}, {"repeat", receipt} when the receipt key
-// exists, or {"full", symbols held} when the batch would add symbols past
-// the cap (then it changed nothing). Ids are formatted with %d: Lua numbers
+// exists, or {"full", symbols held, new symbols} when the batch would add
+// symbols past the cap (then it changed nothing). Ids are formatted with %d: Lua numbers
 // are doubles, exact for integers below 2^53 (ids in microseconds reach it
 // in the year 2255).
 //
@@ -63,7 +63,7 @@ if cap > 0 then
   end
   local held = redis.call('HLEN', KEYS[3])
   if new > 0 and held + new > cap then
-    return {'full', tostring(held)}
+    return {'full', tostring(held), tostring(new)}
   end
 end
 local last = redis.call('GET', KEYS[1])
@@ -157,7 +157,7 @@ func (b *Broker) Publish(ctx context.Context, req backend.PublishRequest) ([]sto
 
 // answer turns the script's reply into the published events.
 func (b *Broker) answer(req backend.PublishRequest, events []stock.StockPriceEvent, res []string) ([]stock.StockPriceEvent, error) {
-	if len(res) != 2 {
+	if len(res) < 2 {
 		return nil, fmt.Errorf("publish to %s: unexpected reply %q", b.keys.events, res)
 	}
 	switch res[0] {
@@ -168,7 +168,9 @@ func (b *Broker) answer(req backend.PublishRequest, events []stock.StockPriceEve
 		}
 		return rc.Repeat(req.Quotes)
 	case "full":
-		return nil, fmt.Errorf("%w: %s held, at most %d", backend.ErrTooManySymbols, res[1], b.maxSymbols)
+		held, _ := strconv.Atoi(res[1])
+		added, _ := strconv.Atoi(res[len(res)-1])
+		return nil, backend.TooManySymbols(added, held, b.maxSymbols)
 	}
 	first, ok := stock.ParseID(res[1])
 	if res[0] != "ok" || !ok {
