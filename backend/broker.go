@@ -22,6 +22,12 @@ var (
 	ErrClosed = errors.New("broker closed")
 	// ErrUnavailable wraps failures of a broker's backing store.
 	ErrUnavailable = errors.New("broker unavailable")
+	// ErrTooManySymbols refuses a publish that would add a symbol past the
+	// broker's cap; nothing of it is published.
+	ErrTooManySymbols = errors.New("too many symbols")
+	// ErrKeyReused refuses a publish whose key was used in the last KeyTTL
+	// by a request with other quotes; nothing of it is published.
+	ErrKeyReused = errors.New("idempotency key already used for other quotes")
 )
 
 // Event is a published event with its SSE frame encoded once; every
@@ -30,7 +36,25 @@ var (
 type Event struct {
 	Seq   uint64 // position in the stream; ID is Seq in decimal
 	Stock stock.StockPriceEvent
-	Frame []byte // "id: …\nevent: stockUpdate\ndata: {…}\n\n"
+	// Accepted is when the broker accepted the event, to the microsecond:
+	// the same on every instance and for every event of one publish, and
+	// never after the id read as microseconds since 1970 (see NextSeq).
+	// It is zero for an event stored before brokers kept it.
+	Accepted time.Time
+	Frame    []byte // "id: …\nevent: stockUpdate\ndata: {…}\n\n"
+}
+
+// PublishRequest is one publish: quotes appended to the stream in one
+// step, under an optional key that makes it safe to send again.
+type PublishRequest struct {
+	// Quotes are the validated quotes, in stream order.
+	Quotes []stock.Quote
+	// Key, when not empty, names the request: a publish with a key the
+	// broker accepted in the last KeyTTL publishes nothing and returns the
+	// events of the first, or fails with ErrKeyReused if its quotes differ.
+	// A sender that does not know whether a publish was applied (a
+	// timeout, a lost answer) sends it again with the same key.
+	Key string
 }
 
 // SubscribeRequest says what a new subscriber wants.
@@ -99,10 +123,14 @@ type Notifier interface {
 // the last 24 hours (see package bars), the same on every instance that
 // shares its store.
 type Broker interface {
-	// Publish assigns ids (and timestamps to quotes without one, see
-	// Stamp), delivers the events in order and adds them to the bars and
-	// session opens. Quotes must be validated.
-	Publish(ctx context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error)
+	// Publish assigns ids (see NextSeq) and timestamps to quotes without
+	// one (see Stamp), delivers the events in order and adds them to the
+	// bars and session opens, all in one step: a failed publish publishes
+	// nothing, except that one failing with ErrUnavailable may have been
+	// applied (its answer was lost); sending it again with the same Key
+	// applies it exactly once. A publish that would add a symbol past the
+	// broker's cap fails with ErrTooManySymbols.
+	Publish(ctx context.Context, req PublishRequest) ([]stock.StockPriceEvent, error)
 	// Subscribe registers a subscriber and returns how its stream opens.
 	Subscribe(ctx context.Context, req SubscribeRequest) (Opening, Subscription, error)
 	// Snapshot returns the latest event per symbol with its session open,

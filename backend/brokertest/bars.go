@@ -81,7 +81,7 @@ func CheckBars(t testing.TB, b backend.Broker, want []stock.Bar) {
 }
 
 func testBars(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 100})
+	b := open(t, nb, Config{History: 100})
 	if got, err := b.Bars(Ctx(t), BarsSymbol); err != nil || len(got) != 0 {
 		t.Fatalf("bars before any event: %v %v, want none", got, err)
 	}
@@ -94,7 +94,7 @@ func testBars(t *testing.T, nb Factory) {
 }
 
 func testSessionOpen(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 100})
+	b := open(t, nb, Config{History: 100})
 	ctx := Ctx(t)
 	check := func(when, wantOpen string) {
 		t.Helper()

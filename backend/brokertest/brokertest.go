@@ -16,15 +16,21 @@ import (
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// Options are what a broker of the suite is made with.
-type Options struct {
-	History   int // events kept for replay
-	Queue     int // events a subscriber may fall behind (0: the broker's default)
-	MaxReplay int // events a resume may replay (0: no bound)
+// Config says how a Factory makes a broker.
+type Config struct {
+	// History is the number of events kept for replay.
+	History int
+	// Queue is how many events a subscriber may fall behind (the broker's
+	// default if 0).
+	Queue int
+	// MaxReplay bounds the events a resume replays (no bound if 0).
+	MaxReplay int
+	// MaxSymbols caps the distinct symbols (no cap if 0).
+	MaxSymbols int
 }
 
-// Factory returns a new, empty broker made with o; the suite closes it.
-type Factory func(t testing.TB, o Options) backend.Broker
+// Factory returns a new, empty broker made as c says; the suite closes it.
+type Factory func(t testing.TB, c Config) backend.Broker
 
 // Run runs the whole suite against brokers made by newBroker.
 func Run(t *testing.T, newBroker Factory) {
@@ -50,6 +56,11 @@ func Run(t *testing.T, newBroker Factory) {
 		"ConflatedResumeLatestOnly":   testConflatedResume,
 		"ConflatedLiveLatestOnly":     testConflatedLive,
 		"ConflatedNeverOverflows":     testConflatedNeverOverflows,
+		"IDsFollowTheClock":           testIDsFollowTheClock,
+		"ResumeAcrossIDGaps":          testResumeAcrossIDGaps,
+		"FutureIDRaisesTheHead":       testFutureIDRaisesTheHead,
+		"KeyedPublishOnce":            testKeyedPublishOnce,
+		"MaxSymbols":                  testMaxSymbols,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, newBroker) })
@@ -75,7 +86,7 @@ func Quotes(symbol string, n int) []stock.Quote {
 // MustPublish publishes quotes and fails the test on error.
 func MustPublish(t testing.TB, b backend.Broker, quotes []stock.Quote) []stock.StockPriceEvent {
 	t.Helper()
-	evs, err := b.Publish(Ctx(t), quotes)
+	evs, err := b.Publish(Ctx(t), backend.PublishRequest{Quotes: quotes})
 	if err != nil {
 		t.Fatalf("publish: %v", err)
 	}
@@ -194,7 +205,7 @@ func latestIDs(ls []stock.Latest) []string {
 }
 
 func testIDsStrictlyIncrease(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 100})
+	b := open(t, nb, Config{History: 100})
 	var last uint64
 	for range 3 {
 		for _, ev := range MustPublish(t, b, Quotes("AAPL", 5)) {
@@ -208,7 +219,7 @@ func testIDsStrictlyIncrease(t *testing.T, nb Factory) {
 }
 
 func testPublishReceiveExactPrice(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 100})
+	b := open(t, nb, Config{History: 100})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
 	ts := time.Date(2025, 6, 16, 5, 31, 12, 583877100, time.UTC)
 	pub := MustPublish(t, b, []stock.Quote{{Symbol: "AAPL", Price: stock.MustParsePrice("118.88"), Timestamp: ts}})
@@ -223,7 +234,7 @@ func testPublishReceiveExactPrice(t *testing.T, nb Factory) {
 }
 
 func testResumeExactlyAfter(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 100})
+	b := open(t, nb, Config{History: 100})
 	evs := MustPublish(t, b, Quotes("AAPL", 10))
 	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[3].ID})
 	if !o.Resumed {
@@ -235,7 +246,7 @@ func testResumeExactlyAfter(t *testing.T, nb Factory) {
 }
 
 func testResumeFromHead(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 100})
+	b := open(t, nb, Config{History: 100})
 	evs := MustPublish(t, b, Quotes("AAPL", 3))
 	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[2].ID})
 	if replay := Pending(sub); !o.Resumed || len(replay) != 0 {
@@ -248,10 +259,12 @@ func testResumeFromHead(t *testing.T, nb Factory) {
 }
 
 func testSnapshotOnUnknown(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 100})
+	b := open(t, nb, Config{History: 100})
 	evs := MustPublish(t, b, append(Quotes("AAPL", 2), Quotes("MSFT", 1)...))
 	head, _ := stock.ParseID(evs[2].ID)
-	for _, id := range []string{"", "garbage", "-1", "99999999999999999999999", stock.FormatID(head + 1000), "1e3", " 5"} {
+	// An id ahead of the clock was never given: it cannot move the head.
+	ahead := stock.FormatID(backend.ClockSeq() + uint64(time.Hour/time.Microsecond))
+	for _, id := range []string{"", "garbage", "-1", "99999999999999999999999", ahead, "1e3", " 5"} {
 		o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: id})
 		if o.Resumed {
 			t.Fatalf("id %q: resumed, want snapshot", id)
@@ -264,7 +277,7 @@ func testSnapshotOnUnknown(t *testing.T, nb Factory) {
 
 func testSnapshotOnEvicted(t *testing.T, nb Factory) {
 	const history = 10
-	b := open(t, nb, Options{History: history})
+	b := open(t, nb, Config{History: history})
 	first := MustPublish(t, b, Quotes("AAPL", 1))
 	var all []stock.StockPriceEvent
 	for range 10 {
@@ -280,7 +293,7 @@ func testSnapshotOnEvicted(t *testing.T, nb Factory) {
 }
 
 func testNoGapReplayLive(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 1000})
+	b := open(t, nb, Config{History: 1000})
 	start := MustPublish(t, b, Quotes("AAPL", 1))
 	ctx := Ctx(t)
 	started := make(chan struct{})
@@ -288,7 +301,7 @@ func testNoGapReplayLive(t *testing.T, nb Factory) {
 	go func() {
 		var out []stock.StockPriceEvent
 		for i := range 50 {
-			evs, err := b.Publish(ctx, Quotes("AAPL", 4))
+			evs, err := b.Publish(ctx, backend.PublishRequest{Quotes: Quotes("AAPL", 4)})
 			out = append(out, evs...)
 			if i == 0 {
 				close(started) // subscribe while publishing goes on
@@ -314,14 +327,14 @@ func testNoGapReplayLive(t *testing.T, nb Factory) {
 // testNoGapSnapshotLive subscribes fresh while events are published: the
 // live events must be exactly those after the snapshot's Head.
 func testNoGapSnapshotLive(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 1000})
+	b := open(t, nb, Config{History: 1000})
 	MustPublish(t, b, Quotes("AAPL", 1))
 	ctx := Ctx(t)
 	done := make(chan []stock.StockPriceEvent)
 	go func() {
 		var out []stock.StockPriceEvent
 		for range 50 {
-			evs, err := b.Publish(ctx, Quotes("AAPL", 4))
+			evs, err := b.Publish(ctx, backend.PublishRequest{Quotes: Quotes("AAPL", 4)})
 			if err != nil {
 				break
 			}
@@ -350,7 +363,7 @@ func testNoGapSnapshotLive(t *testing.T, nb Factory) {
 }
 
 func testFilter(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 100})
+	b := open(t, nb, Config{History: 100})
 	start := MustPublish(t, b, append(Quotes("AAPL", 1), Quotes("MSFT", 1)...))
 	o, sub := MustSubscribe(t, b, backend.SubscribeRequest{Symbols: []string{"MSFT"}})
 	if len(o.Snapshot) != 1 || o.Snapshot[0].Symbol != "MSFT" {
@@ -371,7 +384,7 @@ func testFilter(t *testing.T, nb Factory) {
 // ErrSlowSubscriber, and a subscriber that reads gets every event.
 func testSlowDropped(t *testing.T, nb Factory) {
 	const history, queue = 8, 16
-	b := open(t, nb, Options{History: history, Queue: queue})
+	b := open(t, nb, Config{History: history, Queue: queue})
 	_, slow := MustSubscribe(t, b, backend.SubscribeRequest{})
 	_, fast := MustSubscribe(t, b, backend.SubscribeRequest{})
 	var got []*backend.Event
@@ -393,7 +406,7 @@ func testSlowDropped(t *testing.T, nb Factory) {
 // reads gets every event, in chunks, and is not ended.
 func testBurstLag(t *testing.T, nb Factory) {
 	const history, queue = 6000, 1000
-	b := open(t, nb, Options{History: history, Queue: queue})
+	b := open(t, nb, Config{History: history, Queue: queue})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
 	burst := MustPublish(t, b, Quotes("AAPL", 5000))
 	got := Receive(t, sub, len(burst))
@@ -405,7 +418,7 @@ func testBurstLag(t *testing.T, nb Factory) {
 // testReplayChunks resumes from far back: Next hands the replay over in
 // pieces of at most the size asked, exactly the events after the id.
 func testReplayChunks(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 5000})
+	b := open(t, nb, Config{History: 5000})
 	evs := MustPublish(t, b, Quotes("AAPL", 3000))
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[0].ID})
 	ready, _ := notifications(t, sub)
@@ -434,7 +447,7 @@ func testReplayChunks(t *testing.T, nb Factory) {
 // testMaxReplay resumes from an id the broker holds but further back than
 // the replay bound: the stream opens with a snapshot.
 func testMaxReplay(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 1000, MaxReplay: 100})
+	b := open(t, nb, Config{History: 1000, MaxReplay: 100})
 	evs := MustPublish(t, b, Quotes("AAPL", 300))
 	if o, _ := MustSubscribe(t, b, backend.SubscribeRequest{LastEventID: evs[250].ID}); !o.Resumed {
 		t.Fatal("a gap of 49 events with a bound of 100 got a snapshot")
@@ -446,7 +459,7 @@ func testMaxReplay(t *testing.T, nb Factory) {
 }
 
 func testLatest(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 100})
+	b := open(t, nb, Config{History: 100})
 	ctx := Ctx(t)
 	if _, ok, err := b.Latest(ctx, "AAPL"); ok || err != nil {
 		t.Fatalf("latest on empty broker: ok=%v err=%v", ok, err)
@@ -466,7 +479,7 @@ func testLatest(t *testing.T, nb Factory) {
 }
 
 func testClose(t *testing.T, nb Factory) {
-	b := nb(t, Options{History: 10})
+	b := nb(t, Config{History: 10})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
 	if err := b.Close(); err != nil {
 		t.Fatalf("close: %v", err)
@@ -477,14 +490,14 @@ func testClose(t *testing.T, nb Factory) {
 }
 
 func testConcurrentPublishers(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 10000})
+	b := open(t, nb, Config{History: 10000})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{})
 	const writers, each = 4, 50
 	errc := make(chan error, writers)
 	for w := range writers {
 		go func() {
 			for range each {
-				if _, err := b.Publish(Ctx(t), Quotes(fmt.Sprintf("W%d", w), 2)); err != nil {
+				if _, err := b.Publish(Ctx(t), backend.PublishRequest{Quotes: Quotes(fmt.Sprintf("W%d", w), 2)}); err != nil {
 					errc <- err
 					return
 				}
@@ -507,8 +520,8 @@ func testConcurrentPublishers(t *testing.T, nb Factory) {
 }
 
 // open makes a broker that is closed with the test.
-func open(t *testing.T, nb Factory, o Options) backend.Broker {
-	b := nb(t, o)
+func open(t *testing.T, nb Factory, c Config) backend.Broker {
+	b := nb(t, c)
 	t.Cleanup(func() { b.Close() })
 	return b
 }

@@ -36,7 +36,7 @@ func lastPerSymbol(evs []stock.StockPriceEvent) []string {
 }
 
 func testConflatedResume(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 1000})
+	b := open(t, nb, Config{History: 1000})
 	start := MustPublish(t, b, interleaved(3, "AAPL", "MSFT", "GOOG"))
 	after := MustPublish(t, b, append(interleaved(7, "AAPL", "MSFT"), Quotes("AMZN", 1)...))
 	// An hour's window never ticks during the test: only the replay counts.
@@ -58,7 +58,7 @@ func testConflatedResume(t *testing.T, nb Factory) {
 // holds at most one event per symbol, ids strictly increase and nothing but
 // published events arrives.
 func testConflatedLive(t *testing.T, nb Factory) {
-	b := open(t, nb, Options{History: 1000})
+	b := open(t, nb, Config{History: 1000})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{Conflate: 20 * time.Millisecond})
 	ready, _ := notifications(t, sub)
 	var published []stock.StockPriceEvent
@@ -92,7 +92,7 @@ func testConflatedLive(t *testing.T, nb Factory) {
 
 func testConflatedNeverOverflows(t *testing.T, nb Factory) {
 	const queue = 16
-	b := open(t, nb, Options{History: 1000, Queue: queue})
+	b := open(t, nb, Config{History: 1000, Queue: queue})
 	_, sub := MustSubscribe(t, b, backend.SubscribeRequest{Conflate: 10 * time.Millisecond})
 	published := MustPublish(t, b, interleaved(20*queue, "AAPL", "MSFT", "GOOG"))
 	got := Receive(t, sub, 3)

@@ -116,7 +116,7 @@ func (s *server) stream(syms []string, interval time.Duration) (stop func() stri
 				cents := 10_000 + int64(i) + (n*7+int64(i)*3)%50 + n%2*50
 				quotes[i] = stock.Quote{Symbol: sym, Price: stock.PriceFromCents(cents)}
 			}
-			evs, err := s.broker.Publish(ctx, quotes)
+			evs, err := s.broker.Publish(ctx, backend.PublishRequest{Quotes: quotes})
 			if err != nil {
 				if ctx.Err() == nil {
 					s.t.Errorf("publish: %v", err)
@@ -191,7 +191,7 @@ func (s *server) publish(prices ...string) []stock.StockPriceEvent {
 	for i := 0; i < len(prices); i += 2 {
 		quotes = append(quotes, stock.Quote{Symbol: prices[i], Price: stock.MustParsePrice(prices[i+1])})
 	}
-	evs, err := s.broker.Publish(context.Background(), quotes)
+	evs, err := s.broker.Publish(context.Background(), backend.PublishRequest{Quotes: quotes})
 	if err != nil {
 		s.t.Fatalf("publish: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -21,7 +22,7 @@ func (s *server) history(sym string, span time.Duration) []stock.StockPriceEvent
 	for at, i := now.Add(-span), int64(0); at.Before(now.Add(-time.Minute)); at, i = at.Add(30*time.Second), i+1 {
 		quotes = append(quotes, stock.Quote{Symbol: sym, Price: stock.PriceFromCents(10_000 + i), Timestamp: at})
 	}
-	evs, err := s.broker.Publish(context.Background(), quotes)
+	evs, err := s.broker.Publish(context.Background(), backend.PublishRequest{Quotes: quotes})
 	if err != nil {
 		s.t.Fatalf("publish history: %v", err)
 	}

@@ -171,24 +171,22 @@ func (h *Hub) resumeFrom(last string, next uint64) (uint64, bool) {
 	if !ok || seq > h.head {
 		return 0, false
 	}
-	// The events after seq are all held if seq is at least the id of the
-	// newest event before the history window (or the Hub's start, while
-	// the window reaches back to it).
+	// The events after seq are all held if seq is the id of an event in
+	// the history window or of the one just before it (the Hub's start,
+	// while the window reaches back to it). Ids are not consecutive: a
+	// number between two ids names no event, and gets a snapshot.
 	window := uint64(0)
 	if next > h.history {
 		window = next - h.history
 	}
-	floor := h.start
-	if window > 0 {
-		floor = h.at(window - 1).Seq
-	}
-	if seq < floor {
-		return 0, false
-	}
 	from := window + uint64(sort.Search(int(next-window), func(i int) bool {
 		return h.at(window+uint64(i)).Seq > seq
 	}))
-	if h.maxReplay > 0 && next-from > h.maxReplay {
+	prev := h.start
+	if from > 0 {
+		prev = h.at(from - 1).Seq
+	}
+	if prev != seq || h.maxReplay > 0 && next-from > h.maxReplay {
 		return 0, false
 	}
 	return from, true

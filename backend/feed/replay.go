@@ -2,15 +2,22 @@ package feed
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/shared/backoff"
 	"github.com/stockstream/stockstream/shared/stock"
 )
+
+// retryUnavailable paces the attempts to publish a batch while the
+// publisher is unavailable.
+var retryUnavailable = backoff.Policy{Base: 100 * time.Millisecond, Max: 2 * time.Second}
 
 // MaxBatch is the most quotes a replay publishes at once: what one
 // POST /api/prices takes. 5,000 quotes of the longest form encode to about
@@ -64,9 +71,12 @@ type quoteAt struct {
 }
 
 // Run publishes every quote of the sources once (or, with Loop, until ctx
-// ends) and returns what it published. A file that cannot be read, and a
-// batch the publisher refuses, end it with an error naming the file and
-// line.
+// ends) and returns what it published. Each batch goes under a key of its
+// own; while the publisher is unavailable (backend.ErrUnavailable) the
+// batch is sent again with backoff under the same key, so that it is
+// applied once, and the pace resumes from where it was. A file that
+// cannot be read, and a batch the publisher refuses, end it with an error
+// naming the file and line.
 func (r *Replay) Run(ctx context.Context, pub Publisher) (Stats, error) {
 	st := Stats{Symbols: map[string]bool{}, Started: time.Now()}
 	for round := 0; ; round++ {
@@ -115,9 +125,11 @@ func (r *Replay) round(ctx context.Context, pub Publisher, st *Stats) error {
 			batch = append(batch, r.stamp(q.Quote, now))
 			next, hasNxt = m.peek()
 		}
-		if err := publishBatch(ctx, pub, batch, from); err != nil {
+		waited, err := r.publishBatch(ctx, pub, batch, from)
+		if err != nil {
 			return err
 		}
+		wallStart = wallStart.Add(waited)
 		st.add(from)
 		if r.Progress != nil {
 			r.Progress(*st)
@@ -142,16 +154,51 @@ type ItemError interface {
 	Item() int
 }
 
-// publishBatch publishes one batch, naming the file and line of an item
-// the publisher refused.
-func publishBatch(ctx context.Context, pub Publisher, batch []stock.Quote, from []quoteAt) error {
+// publishBatch publishes one batch under a new key, sending it again
+// while the publisher is unavailable, and returns how long it waited for
+// that. An error names the file and line of an item the publisher refused.
+func (r *Replay) publishBatch(ctx context.Context, pub Publisher, batch []stock.Quote, from []quoteAt) (time.Duration, error) {
 	if len(batch) == 0 {
-		return nil
+		return 0, nil
 	}
-	_, err := pub.Publish(ctx, batch)
-	if err == nil || ctx.Err() != nil {
-		return ctx.Err()
+	req := backend.PublishRequest{Quotes: batch, Key: newKey()}
+	start := time.Now()
+	for attempt := 0; ; attempt++ {
+		_, err := pub.Publish(ctx, req)
+		if err == nil || ctx.Err() != nil {
+			if attempt > 0 {
+				r.logAt(slog.LevelInfo, "replay: publishing again", "waited", time.Since(start).Round(time.Millisecond))
+				return time.Since(start), ctx.Err()
+			}
+			return 0, ctx.Err()
+		}
+		if !errors.Is(err, backend.ErrUnavailable) {
+			return 0, itemError(err, from)
+		}
+		if attempt == 0 {
+			r.logAt(slog.LevelWarn, "replay: cannot publish; sending the batch again until it goes through", "err", err)
+		}
+		backoff.Sleep(ctx, retryUnavailable.Delay(attempt))
 	}
+}
+
+// logAt logs to r.Log, if set.
+func (r *Replay) logAt(level slog.Level, msg string, args ...any) {
+	if r.Log != nil {
+		r.Log.Log(context.Background(), level, msg, args...)
+	}
+}
+
+// newKey returns a new publish key: 32 random hex digits.
+func newKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// itemError names the file and line of the item of a batch that err
+// refused, if it names one.
+func itemError(err error, from []quoteAt) error {
 	var ie ItemError
 	if errors.As(err, &ie) && ie.Item() >= 0 && ie.Item() < len(from) {
 		q := from[ie.Item()]

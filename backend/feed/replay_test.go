@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/feed"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -23,13 +24,13 @@ type batchRecorder struct {
 	refuse  error
 }
 
-func (r *batchRecorder) Publish(_ context.Context, qs []stock.Quote) ([]stock.StockPriceEvent, error) {
+func (r *batchRecorder) Publish(_ context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.refuse != nil {
 		return nil, r.refuse
 	}
-	r.batches = append(r.batches, append([]stock.Quote(nil), qs...))
+	r.batches = append(r.batches, append([]stock.Quote(nil), req.Quotes...))
 	r.at = append(r.at, time.Now())
 	return nil, nil
 }
@@ -158,4 +159,58 @@ func TestParseSpeed(t *testing.T) {
 			t.Errorf("ParseSpeed(%q) accepted", in)
 		}
 	}
+}
+
+// outage is a Publisher that is unavailable from from to until (times
+// since it was made) and records every attempt.
+type outage struct {
+	start, from, until time.Time
+	keys               []string
+	at                 []time.Duration
+	ok                 []bool
+}
+
+func (o *outage) Publish(_ context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
+	now := time.Now()
+	down := !now.Before(o.from) && now.Before(o.until)
+	o.keys, o.at, o.ok = append(o.keys, req.Key), append(o.at, now.Sub(o.start)), append(o.ok, !down)
+	if down {
+		return nil, fmt.Errorf("%w: connection refused", backend.ErrUnavailable)
+	}
+	return nil, nil
+}
+
+// TestReplayWaitsOutAnOutageUnderTheSameKey publishes four prices 10 s
+// apart at 1x through a publisher that is away from 5 s to 25 s: the
+// second batch is sent again under its key until it goes through, and the
+// pace resumes from there, 10 s between prices, rather than catching up.
+func TestReplayWaitsOutAnOutageUnderTheSameKey(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		pub := &outage{start: start, from: start.Add(5 * time.Second), until: start.Add(25 * time.Second)}
+		r := &feed.Replay{Speed: 1, Sources: []feed.Source{
+			source("a.csv", "symbol,date,price\nA,2024-01-02T10:00:00Z,1\nA,2024-01-02T10:00:10Z,2\nA,2024-01-02T10:00:20Z,3\nA,2024-01-02T10:00:30Z,4\n"),
+		}}
+		st, err := r.Run(t.Context(), pub)
+		if err != nil || st.Prices != 4 {
+			t.Fatalf("replay: %d prices, %v", st.Prices, err)
+		}
+		var okAt []time.Duration
+		keys := map[string]int{}
+		for i, ok := range pub.ok {
+			keys[pub.keys[i]]++
+			if ok {
+				okAt = append(okAt, pub.at[i])
+			}
+		}
+		if len(okAt) != 4 || len(keys) != 4 || keys[pub.keys[1]] != len(pub.ok)-3 || len(pub.ok) < 6 {
+			t.Fatalf("%d attempts with %d keys, %d accepted: want 4 batches, the second sent again under its own key", len(pub.ok), len(keys), len(okAt))
+		}
+		if okAt[1] < 25*time.Second || okAt[1] > 28*time.Second {
+			t.Fatalf("second batch accepted at %s, want soon after the outage ended at 25s", okAt[1])
+		}
+		if okAt[2]-okAt[1] != 10*time.Second || okAt[3]-okAt[2] != 10*time.Second {
+			t.Fatalf("accepted at %v: the pace must resume 10s apart after the outage", okAt)
+		}
+	})
 }

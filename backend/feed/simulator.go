@@ -10,12 +10,13 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // Publisher is the part of backend.Broker a price source needs.
 type Publisher interface {
-	Publish(ctx context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error)
+	Publish(ctx context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error)
 }
 
 // Annual drift and volatility of the simulated prices.
@@ -86,17 +87,26 @@ func (s *Simulator) Tick(now time.Time) []stock.Quote {
 }
 
 // Run publishes a tick every interval until ctx ends. A failed publish is
-// logged and the next tick tries again.
+// logged (once, until one succeeds again) and the next tick tries again.
 func (s *Simulator) Run(ctx context.Context) {
 	t := time.NewTicker(s.interval)
 	defer t.Stop()
+	failing := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if _, err := s.pub.Publish(ctx, s.Tick(now)); err != nil && ctx.Err() == nil {
-				s.log.Warn("simulator: publish failed", "err", err)
+			_, err := s.pub.Publish(ctx, backend.PublishRequest{Quotes: s.Tick(now)})
+			switch {
+			case err != nil && ctx.Err() == nil && !failing:
+				s.log.Warn("simulator: publish failed; trying again every tick", "err", err)
+				failing = true
+			case err != nil && ctx.Err() == nil:
+				s.log.Debug("simulator: publish failed", "err", err)
+			case err == nil && failing:
+				s.log.Info("simulator: publishing again")
+				failing = false
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/feed"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -65,14 +66,14 @@ type recorder struct {
 	failAt int
 }
 
-func (r *recorder) Publish(_ context.Context, qs []stock.Quote) ([]stock.StockPriceEvent, error) {
+func (r *recorder) Publish(_ context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.ticks = append(r.ticks, qs)
+	r.ticks = append(r.ticks, req.Quotes)
 	if len(r.ticks) == r.failAt {
 		return nil, io.ErrUnexpectedEOF
 	}
-	return make([]stock.StockPriceEvent, len(qs)), nil
+	return make([]stock.StockPriceEvent, len(req.Quotes)), nil
 }
 
 func TestRunPublishesEveryIntervalAndSurvivesErrors(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -54,12 +55,19 @@ func (s *Server) handleStock(w http.ResponseWriter, r *http.Request, ps httprout
 }
 
 // handlePublish serves POST /api/prices: one quote or an array of them,
-// answered with 202 and the array of assigned events.
+// answered with 202 and the array of assigned events. With an
+// Idempotency-Key, a repeat of a key the broker accepted in the last 24 h
+// publishes nothing and answers with the events of the first.
 func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	if err := s.authorize(r); err != nil {
 		if statusOf(err) == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="stockstream"`)
 		}
+		s.writeErr(w, r, err)
+		return
+	}
+	key, err := ParseIdempotencyKey(r.Header.Values("Idempotency-Key"))
+	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
@@ -70,7 +78,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request, _ httprou
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	events, err := s.cfg.Broker.Publish(ctx, quotes)
+	events, err := s.cfg.Broker.Publish(ctx, backend.PublishRequest{Quotes: quotes, Key: key})
 	if err != nil {
 		s.writeErr(w, r, err)
 		return

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	stockhttp "github.com/stockstream/stockstream/backend/http"
 	"github.com/stockstream/stockstream/backend/inmem"
 	"github.com/stockstream/stockstream/shared/sse"
@@ -85,7 +86,7 @@ func publishWindow(t *testing.T, b *inmem.Broker, n *int, goog bool) []stock.Sto
 			sym = "AAPL"
 		}
 		*n++
-		evs, err := b.Publish(context.Background(), []stock.Quote{{Symbol: sym, Price: stock.PriceFromCents(int64(10000 + *n))}})
+		evs, err := b.Publish(context.Background(), backend.PublishRequest{Quotes: []stock.Quote{{Symbol: sym, Price: stock.PriceFromCents(int64(10000 + *n))}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,6 +35,8 @@ func statusOf(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, stock.ErrInvalidSymbol), errors.Is(err, stock.ErrInvalidPrice):
 		return http.StatusBadRequest
+	case errors.Is(err, backend.ErrTooManySymbols), errors.Is(err, backend.ErrKeyReused):
+		return http.StatusUnprocessableEntity
 	case errors.Is(err, backend.ErrUnavailable), errors.Is(err, backend.ErrClosed):
 		return http.StatusServiceUnavailable
 	default:

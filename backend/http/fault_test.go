@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	stockhttp "github.com/stockstream/stockstream/backend/http"
 	"github.com/stockstream/stockstream/backend/inmem"
 	"github.com/stockstream/stockstream/backend/streamtest"
@@ -73,7 +74,7 @@ func TestNoEventLostUnderFaults(t *testing.T) {
 	kills := 0
 	for i := int64(1); i <= events; {
 		n := min(int64(1+rng.IntN(60)), events-i+1)
-		if _, err := b.Publish(ctx, streamtest.Sequence("SEQ", i, int(n))); err != nil {
+		if _, err := b.Publish(ctx, backend.PublishRequest{Quotes: streamtest.Sequence("SEQ", i, int(n))}); err != nil {
 			t.Fatal(err)
 		}
 		i += n

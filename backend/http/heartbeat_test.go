@@ -85,7 +85,7 @@ func TestHeartbeatExactlyAfterSilence(t *testing.T) {
 		expectHeartbeatAfter(t, w, 15*time.Second)
 		// An event resets the silence: the next heartbeat is 15 s after it.
 		time.Sleep(10 * time.Second)
-		if _, err := b.Publish(context.Background(), []stock.Quote{{Symbol: "AAPL", Price: stock.PriceFromCents(1)}}); err != nil {
+		if _, err := b.Publish(context.Background(), backend.PublishRequest{Quotes: []stock.Quote{{Symbol: "AAPL", Price: stock.PriceFromCents(1)}}}); err != nil {
 			t.Fatal(err)
 		}
 		synctest.Wait()
@@ -125,7 +125,7 @@ func TestBurstIsOneFlush(t *testing.T) {
 		for i := range qs {
 			qs[i] = stock.Quote{Symbol: "AAPL", Price: stock.PriceFromCents(int64(i + 1))}
 		}
-		b.Publish(context.Background(), qs)
+		b.Publish(context.Background(), backend.PublishRequest{Quotes: qs})
 		synctest.Wait()
 		if n := strings.Count(w.take(), "event: stockUpdate"); n != 200 {
 			t.Fatalf("wrote %d events, want 200", n)

@@ -57,7 +57,7 @@ func TestShutdownUnderLoadClientsResumeElsewhere(t *testing.T) {
 	go func() {
 		defer close(published)
 		for i := int64(1); i <= events; i++ {
-			b.Publish(ctx, streamtest.Sequence("SEQ", i, 1))
+			b.Publish(ctx, backend.PublishRequest{Quotes: streamtest.Sequence("SEQ", i, 1)})
 			time.Sleep(2 * time.Millisecond)
 		}
 	}()

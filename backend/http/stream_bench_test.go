@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	stockhttp "github.com/stockstream/stockstream/backend/http"
 	"github.com/stockstream/stockstream/backend/inmem"
 	"github.com/stockstream/stockstream/shared/sse"
@@ -134,7 +135,7 @@ func BenchmarkStreamWrite(b *testing.B) {
 			runtime.ReadMemStats(&m0)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := bs.broker.Publish(ctx, quotes); err != nil {
+				if _, err := bs.broker.Publish(ctx, backend.PublishRequest{Quotes: quotes}); err != nil {
 					b.Fatal(err)
 				}
 				bs.waitReceived(b, uint64(i+1)*uint64(c.batch*c.streams))

@@ -69,7 +69,10 @@ func TestResumeExactlyAfterByHeaderAndQuery(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			s := startServer(t, stockhttp.Config{}, inmem.Options{FirstSeq: 1000})
+			// A clock at 1970 numbers events 1001, 1002, … (ids follow the
+			// clock in microseconds, and the head otherwise).
+			epoch := func() time.Time { return time.Unix(0, 0) }
+			s := startServer(t, stockhttp.Config{}, inmem.Options{FirstSeq: 1000, Now: epoch})
 			evs := publish(t, s.Broker, quotes("AAPL", 10))
 			if evs[0].ID != "1001" {
 				t.Fatalf("first id %s, want 1001", evs[0].ID)

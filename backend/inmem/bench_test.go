@@ -49,7 +49,7 @@ func BenchmarkPublishBarsShare(b *testing.B) {
 			for b.Loop() {
 				start := time.Now()
 				for range block {
-					if _, err := br.Publish(ctx, qs); err != nil {
+					if _, err := br.Publish(ctx, backend.PublishRequest{Quotes: qs}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -87,7 +87,7 @@ func BenchmarkBarsMemory(b *testing.B) {
 			for s := range qs {
 				qs[s] = stock.Quote{Symbol: fmt.Sprintf("S%04d", s), Price: stock.PriceFromCents(int64(10000 + m)), Timestamp: start.Add(time.Duration(m) * time.Minute)}
 			}
-			if _, err := br.Publish(context.Background(), qs); err != nil {
+			if _, err := br.Publish(context.Background(), backend.PublishRequest{Quotes: qs}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -24,21 +24,34 @@ type Options struct {
 	Queue int
 	// MaxReplay bounds the events a resume replays (no bound if 0).
 	MaxReplay int
-	// FirstSeq is the id of the first event minus one; zero picks
-	// backend.ClockSeq.
+	// FirstSeq is the id before the first event; zero picks
+	// backend.ClockSeq. Ids follow backend.NextSeq from it.
 	FirstSeq uint64
-	// Now returns the time stamped on quotes without one (time.Now if nil).
+	// MaxSymbols caps the distinct symbols held (0: no cap): a publish
+	// that would add one past it fails with backend.ErrTooManySymbols.
+	MaxSymbols int
+	// MaxKeys bounds the publish keys remembered (DefaultMaxKeys if 0):
+	// past it the oldest is forgotten before its backend.KeyTTL ends.
+	MaxKeys int
+	// Now is the broker's clock (time.Now if nil): the time stamped on
+	// quotes without one, the accept time and the time base of ids.
 	Now func() time.Time
 }
 
+// DefaultMaxKeys is how many publish keys a Broker remembers unless told:
+// at most about 25 MiB of 128-byte keys.
+const DefaultMaxKeys = 100_000
+
 // Broker is the in-memory backend.Broker.
 type Broker struct {
-	hub *fanout.Hub
-	now func() time.Time
+	hub        *fanout.Hub
+	now        func() time.Time
+	maxSymbols int
 
 	mu      sync.Mutex
-	head    uint64 // newest seq
+	head    uint64 // newest id, or a client's id above it (see raise)
 	symbols map[string]*symbol
+	keys    receipts
 	closed  bool
 }
 
@@ -60,35 +73,74 @@ func New(opts Options) *Broker {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxKeys <= 0 {
+		opts.MaxKeys = DefaultMaxKeys
+	}
 	head := opts.FirstSeq
 	if head == 0 {
 		head = backend.ClockSeq()
 	}
 	return &Broker{
-		hub:     fanout.NewHub(fanout.Options{History: opts.History, Lag: opts.Queue, MaxReplay: opts.MaxReplay, Head: head}),
-		now:     opts.Now,
-		head:    head,
-		symbols: make(map[string]*symbol),
+		hub:        fanout.NewHub(fanout.Options{History: opts.History, Lag: opts.Queue, MaxReplay: opts.MaxReplay, Head: head}),
+		now:        opts.Now,
+		maxSymbols: opts.MaxSymbols,
+		head:       head,
+		symbols:    make(map[string]*symbol),
+		keys:       receipts{max: opts.MaxKeys, byKey: make(map[string]backend.Receipt)},
 	}
 }
 
-// Publish assigns consecutive ids and delivers the events in order.
-func (b *Broker) Publish(_ context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error) {
-	out := backend.Stamp(quotes, b.now())
+// Publish assigns ids by backend.NextSeq and delivers the events in order.
+// A key seen in the last backend.KeyTTL answers with the events of its
+// first publish and publishes nothing.
+func (b *Broker) Publish(_ context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
+	now := b.now().Truncate(time.Microsecond)
+	out := backend.Stamp(req.Quotes, now)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return nil, backend.ErrClosed
 	}
+	if rc, ok := b.keys.get(req.Key, now); ok {
+		return rc.Repeat(req.Quotes)
+	}
+	if err := b.checkSymbols(out); err != nil {
+		return nil, err
+	}
+	first := backend.NextSeq(b.head, 0, now)
 	events := make([]*backend.Event, len(out))
 	for i := range out {
-		b.head++
-		ev := backend.NewEvent(b.head, out[i])
+		ev := backend.NewEvent(first+uint64(i), out[i])
+		ev.Accepted = now
+		b.head = ev.Seq
 		b.symbol(ev.Stock.Symbol).update(ev)
 		events[i], out[i] = ev, ev.Stock
 	}
+	if req.Key != "" {
+		b.keys.add(req.Key, backend.Receipt{First: first, At: now, Digest: backend.Digest(req.Quotes)})
+	}
 	b.hub.Deliver(events)
 	return out, nil
+}
+
+// checkSymbols refuses events that would add symbols past the cap.
+func (b *Broker) checkSymbols(events []stock.StockPriceEvent) error {
+	if b.maxSymbols <= 0 {
+		return nil
+	}
+	var added map[string]bool
+	for _, ev := range events {
+		if b.symbols[ev.Symbol] == nil && !added[ev.Symbol] {
+			if added == nil {
+				added = make(map[string]bool)
+			}
+			added[ev.Symbol] = true
+		}
+	}
+	if len(b.symbols)+len(added) > b.maxSymbols {
+		return backend.TooManySymbols(len(added), len(b.symbols), b.maxSymbols)
+	}
+	return nil
 }
 
 // symbol returns the state of sym, made on its first event.
@@ -121,7 +173,19 @@ func (b *Broker) Subscribe(_ context.Context, req backend.SubscribeRequest) (bac
 	if resumed {
 		return backend.Opening{Resumed: true, Head: b.head}, sub, nil
 	}
+	if seq, ok := stock.ParseID(req.LastEventID); ok {
+		b.raise(seq)
+	}
 	return backend.Opening{Snapshot: b.snapshot(req.Symbols), Head: b.head}, sub, nil
+}
+
+// raise makes a client's id above the head the head, unless it is ahead of
+// the clock (no broker gave it): the snapshot's id is then no lower than
+// the client's, and every later id is above it.
+func (b *Broker) raise(seq uint64) {
+	if seq > b.head && seq <= uint64(b.now().UnixMicro()) {
+		b.head = seq
+	}
 }
 
 func (b *Broker) snapshot(symbols []string) []stock.Latest {

@@ -31,6 +31,10 @@ type Metrics struct {
 	StreamBytes *prometheus.CounterVec
 	// Rejected counts streams refused by a connection limit, by limit.
 	Rejected *prometheus.CounterVec
+	// Rollbacks counts the times the broker was found to have lost events
+	// this instance had delivered (Redis restarted from an older snapshot,
+	// or failed over to a replica that lagged).
+	Rollbacks prometheus.Counter
 }
 
 // New returns Metrics registered on a fresh registry that also carries the
@@ -60,8 +64,11 @@ func New() *Metrics {
 		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stockstream_streams_rejected_total", Help: "Streams refused by a connection limit.",
 		}, []string{"limit"}),
+		Rollbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "stockstream_broker_rollbacks_total", Help: "Times the broker was found to have lost events this instance had delivered; ids went on above the highest seen.",
+		}),
 	}
-	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.StreamsOpened, m.StreamsClosed, m.StreamBytes, m.Rejected,
+	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.StreamsOpened, m.StreamsClosed, m.StreamBytes, m.Rejected, m.Rollbacks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -76,8 +83,8 @@ type CountingBroker struct {
 func (m *Metrics) Counting(b backend.Broker) *CountingBroker { return &CountingBroker{Broker: b, m: m} }
 
 // Publish publishes through the wrapped broker and counts the events.
-func (c *CountingBroker) Publish(ctx context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error) {
-	out, err := c.Broker.Publish(ctx, quotes)
+func (c *CountingBroker) Publish(ctx context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
+	out, err := c.Broker.Publish(ctx, req)
 	c.m.Published.Add(float64(len(out)))
 	return out, err
 }

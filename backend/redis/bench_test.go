@@ -33,7 +33,7 @@ func BenchmarkCrossInstanceLatency(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		if _, err := pub.Publish(ctx, quote); err != nil {
+		if _, err := pub.Publish(ctx, backend.PublishRequest{Quotes: quote}); err != nil {
 			b.Fatal(err)
 		}
 		got = brokertest.Receive(b, sub, 1)[:0]
@@ -87,7 +87,7 @@ func publishConcurrently(ctx context.Context, b *testing.B, pub backend.Broker, 
 	for range writers {
 		wg.Go(func() {
 			for range next {
-				if _, err := pub.Publish(ctx, quotes); err != nil {
+				if _, err := pub.Publish(ctx, backend.PublishRequest{Quotes: quotes}); err != nil {
 					b.Error(err)
 					return
 				}

@@ -20,6 +20,13 @@ const (
 	fieldSymbol = "s"
 	fieldPrice  = "p"
 	fieldTime   = "t"
+	// fieldAccepted is the entry's id minus its accept time in
+	// microseconds (ids are never below it).
+	fieldAccepted = "a"
+	// fieldGap is the entry's id minus the previous entry's id; an entry
+	// without it (written before ids followed the clock) follows its
+	// predecessor by one.
+	fieldGap = "g"
 )
 
 // entryID is the stream entry id of event seq: the id is the millisecond
@@ -52,7 +59,50 @@ func decodeEntry(msg goredis.XMessage) (*backend.Event, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stream entry %s: %w", msg.ID, err)
 	}
-	return backend.NewEvent(seq, ev), nil
+	out := backend.NewEvent(seq, ev)
+	if a, ok := entryNumber(msg, fieldAccepted); ok && a <= seq {
+		out.Accepted = time.UnixMicro(int64(seq - a)).UTC()
+	}
+	return out, nil
+}
+
+// entryPrev returns the id of the entry before msg in the stream: what a
+// reader must have seen last for msg to continue its stream.
+func entryPrev(msg goredis.XMessage) (uint64, error) {
+	seq, err := parseEntryID(msg.ID)
+	if err != nil {
+		return 0, err
+	}
+	gap, ok := entryNumber(msg, fieldGap)
+	if !ok {
+		gap = 1
+	}
+	if gap > seq {
+		return 0, fmt.Errorf("stream entry %s: gap %d", msg.ID, gap)
+	}
+	return seq - gap, nil
+}
+
+// entryNumber returns the unsigned integer in field f of msg.
+func entryNumber(msg goredis.XMessage, f string) (uint64, bool) {
+	s, _ := msg.Values[f].(string)
+	n, err := strconv.ParseUint(s, 10, 64)
+	return n, err == nil
+}
+
+// decodeReceipt parses the receipt of a keyed publish: "<first id> <accept
+// time in µs> <digest>".
+func decodeReceipt(v string) (backend.Receipt, error) {
+	f := strings.Fields(v)
+	if len(f) != 3 {
+		return backend.Receipt{}, fmt.Errorf("publish receipt: malformed %q", v)
+	}
+	first, ok := stock.ParseID(f[0])
+	at, err := strconv.ParseInt(f[1], 10, 64)
+	if !ok || err != nil {
+		return backend.Receipt{}, fmt.Errorf("publish receipt: malformed %q", v)
+	}
+	return backend.Receipt{First: first, At: time.UnixMicro(at).UTC(), Digest: f[2]}, nil
 }
 
 // decodeEvent parses the stored symbol, price and timestamp of an event.

@@ -32,8 +32,9 @@ func BenchmarkPublishBarsShare(b *testing.B) {
 			}
 			var with, without time.Duration
 			for b.Loop() {
-				events := backend.Stamp(qs, time.Now())
-				keys, args := br.scriptArgs(events)
+				now := time.Now().Truncate(time.Microsecond)
+				events := backend.Stamp(qs, now)
+				keys, args := br.scriptArgs(backend.PublishRequest{Quotes: qs}, events, now)
 				start := time.Now()
 				if err := publishScript.Run(ctx, br.rdb, keys, args...).Err(); err != nil {
 					b.Fatal(err)
@@ -53,10 +54,11 @@ func BenchmarkPublishBarsShare(b *testing.B) {
 }
 
 // withoutBars returns the script arguments for n events with no partial
-// bars: the counts come first (history, first id, events, symbols, bars),
-// then the events' and symbols' arguments, then the bars'.
+// bars: nine come first (history, time, floor, cap, the counts of events,
+// symbols and bars, digest, receipt lifetime), then the events' and
+// symbols' arguments, then the bars'.
 func withoutBars(args []any, n int) []any {
-	out := append([]any(nil), args[:5+3*n+4*args[3].(int)]...)
-	out[4] = 0
+	out := append([]any(nil), args[:9+3*n+4*args[5].(int)]...)
+	out[6] = 0
 	return out
 }

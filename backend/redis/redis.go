@@ -5,18 +5,31 @@
 //
 // Keys (with Options.Prefix, "stockstream:" by default):
 //
-//	seq     the counter of the last assigned id
-//	events  the stream; entry "<id>-0" holds fields s (symbol), p (price), t (timestamp)
+//	seq     the id of the newest entry
+//	floor   the highest id an instance asked new ids to be above (after
+//	        Redis lost its tail, or for a client holding a lost id)
+//	events  the stream; entry "<id>-0" holds fields s (symbol), p (price),
+//	        t (timestamp), a (id minus accept time in µs) and g (id minus
+//	        the previous entry's id)
 //	latest  a hash: symbol -> "<id> <price> <timestamp> <open day> <open price>",
 //	        the latest event and session open per symbol
+//	publish:<key>  the receipt of a keyed publish, "<first id> <accept µs>
+//	        <digest>", kept for backend.KeyTTL
 //	bars:<symbol>  the symbol's one-minute bars of the last 24 hours: a string
 //	        of 1,440 records of 40 bytes, one per minute of the UTC day (56.25 KiB)
 //	lease:<name>  the holder of a cluster-wide lease (RunExclusive)
 //
-// A whole publish batch is one Lua script call, so ids are consecutive and
-// the stream, the counter, the latest events and the bars never disagree:
-// every instance reads the same bars, and a restarted one has nothing to
-// rebuild or count twice.
+// A whole publish batch is one Lua script call, so the stream, the counter,
+// the latest events, the bars and the receipt never disagree: every
+// instance reads the same bars, and a restarted one has nothing to rebuild
+// or count twice.
+//
+// Ids follow backend.NextSeq and never go back, even when Redis loses its
+// tail: every instance passes the highest id it has seen as a floor, and
+// its reader, finding the stream no longer holding the newest entry it
+// delivered, raises the floor key above it, counts the rollback
+// (Options.OnRollback), logs it once and ends its local subscriptions, so
+// that their clients come back for a snapshot.
 package redis
 
 import (
@@ -24,7 +37,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	neturl "net/url"
 	"sync"
 	"time"
 
@@ -54,18 +66,28 @@ type Options struct {
 	// Logger receives the reader's connection trouble and lease changes
 	// (discarded if nil), and go-redis's own lines at debug level.
 	Logger *slog.Logger
-	// Now returns the time stamped on quotes without one (time.Now if nil).
+	// Now is the broker's clock (time.Now if nil): the time stamped on
+	// quotes without one, the accept time and the time base of ids.
 	Now func() time.Time
+	// MaxSymbols caps the distinct symbols (0: no cap): a publish that
+	// would add one past it fails with backend.ErrTooManySymbols.
+	MaxSymbols int
+	// OnRollback, if set, is called once each time the reader finds that
+	// Redis lost events this instance had delivered.
+	OnRollback func()
 }
 
 // keys are the Redis keys of one broker.
 type keys struct {
-	prefix, seq, events, latest string
+	prefix, seq, floor, events, latest string
 }
 
 func newKeys(prefix string) keys {
-	return keys{prefix: prefix, seq: prefix + "seq", events: prefix + "events", latest: prefix + "latest"}
+	return keys{prefix: prefix, seq: prefix + "seq", floor: prefix + "floor", events: prefix + "events", latest: prefix + "latest"}
 }
+
+// receipt returns the key of the receipt of a publish with key.
+func (k keys) receipt(key string) string { return k.prefix + "publish:" + key }
 
 // bars returns the key of symbol's bar ring.
 func (k keys) bars(symbol string) string { return k.prefix + "bars:" + symbol }
@@ -75,14 +97,16 @@ func (k keys) lease(name string) string { return k.prefix + "lease:" + name }
 
 // Broker is the Redis Streams backend.Broker.
 type Broker struct {
-	rdb      *goredis.Client // commands
-	feed     *goredis.Client // the reader's blocking XREAD
-	feedConn trackedConn     // feed's connection, closed to interrupt it
-	keys     keys
-	history  int
-	hubOpts  fanout.Options // of every hub the broker makes
-	now      func() time.Time
-	log      *slog.Logger
+	rdb        *goredis.Client // commands, never retried by the client library
+	feed       *goredis.Client // the reader's blocking XREAD
+	feedConn   trackedConn     // feed's connection, closed to interrupt it
+	keys       keys
+	history    int
+	hubOpts    fanout.Options // of every hub the broker makes
+	maxSymbols int
+	now        func() time.Time
+	log        *slog.Logger
+	onRollback func()
 
 	life       context.Context // ends when the broker closes
 	stop       context.CancelFunc
@@ -91,27 +115,33 @@ type Broker struct {
 
 	mu     sync.Mutex
 	hub    *fanout.Hub
-	pos    uint64        // id of the last event delivered to hub
+	pos    uint64        // id of the last entry delivered to hub
+	floor  uint64        // the highest id this instance has seen
 	moved  chan struct{} // closed when pos moves, made by waitPosition
 	closed bool
 }
 
 var _ backend.Broker = (*Broker)(nil)
 
-// Open connects to the Redis at url (redis://host:port/db), makes sure the
-// id counter exists and starts the reader from the current head of the
-// stream. While Redis cannot be reached it retries, logging a warning, and
-// fails when ctx ends: bound ctx to tolerate a Redis that starts late.
+// Open connects to the Redis at url, makes sure the id counter exists and
+// starts the reader from the current head of the stream. The url is
+// redis://[user:password@]host:port/db (rediss:// for TLS), or
+// redis-sentinel://[user:password@]host:port/db?master_name=NAME[&addr=host:port…]
+// (rediss-sentinel:// for TLS) to follow the master that the Sentinels at
+// host:port and each addr name, through failovers; there the user and
+// password are the Sentinels', and the master's are the query parameters
+// username and password. While Redis cannot be reached it retries, logging
+// a warning, and fails when ctx ends: bound ctx to tolerate a Redis that
+// starts late.
 func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
-	ropts, err := goredis.ParseURL(url)
+	target, err := parseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("redis url: %w", err)
 	}
-	failFast(ropts, url)
 	if opts.Logger != nil {
 		routeClientLog(opts.Logger)
 	}
-	b := newBroker(ropts, opts)
+	b := newBroker(target, opts)
 	head, err := b.waitCounter(ctx)
 	if err != nil {
 		b.rdb.Close()
@@ -129,34 +159,12 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 
 // startReader runs the reader from the event after the broker's position.
 func (b *Broker) startReader() {
+	b.floor = max(b.floor, b.pos)
 	b.life, b.stop = context.WithCancel(context.Background())
 	go b.read(b.life)
 }
 
-// failFast shortens go-redis's retries, unless the URL sets them, so that
-// with Redis down a publish or a readiness check fails within about a
-// second instead of several: the reader and the clients retry anyway.
-func failFast(o *goredis.Options, url string) {
-	q := query(url)
-	o.DialerRetries = 1
-	if !q.Has("max_retries") {
-		o.MaxRetries = 1
-	}
-	if !q.Has("dial_timeout") {
-		o.DialTimeout = 2 * time.Second
-	}
-}
-
-// query returns the query parameters of a URL (none if it does not parse).
-func query(s string) neturl.Values {
-	u, err := neturl.Parse(s)
-	if err != nil {
-		return nil
-	}
-	return u.Query()
-}
-
-func newBroker(ropts *goredis.Options, opts Options) *Broker {
+func newBroker(target target, opts Options) *Broker {
 	if opts.History < 1 {
 		opts.History = 1
 	}
@@ -170,19 +178,17 @@ func newBroker(ropts *goredis.Options, opts Options) *Broker {
 		opts.Now = time.Now
 	}
 	b := &Broker{
-		rdb:        goredis.NewClient(ropts),
+		rdb:        target.client(0, nil),
 		keys:       newKeys(opts.Prefix),
 		history:    opts.History,
 		hubOpts:    fanout.Options{History: opts.History, Lag: opts.Queue, MaxReplay: opts.MaxReplay},
+		maxSymbols: opts.MaxSymbols,
 		now:        opts.Now,
 		log:        opts.Logger,
+		onRollback: opts.OnRollback,
 		readerDone: make(chan struct{}),
 	}
-	feedOpts := *ropts
-	feedOpts.PoolSize = 1
-	feedOpts.MaxRetries = -1 // the reader retries with its own backoff
-	feedOpts.Dialer = b.feedConn.dialer(ropts)
-	b.feed = goredis.NewClient(&feedOpts)
+	b.feed = target.client(1, b.feedConn.dialer(target.dialTimeout, target.tls))
 	return b
 }
 
@@ -250,6 +256,21 @@ func (b *Broker) Close() error {
 	b.feed.Close()
 	b.leases.Wait()
 	return b.rdb.Close()
+}
+
+// saw raises the floor to seq, the id of an event this instance
+// published or delivered.
+func (b *Broker) saw(seq uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.floor = max(b.floor, seq)
+}
+
+// floorSeen returns the highest id this instance has seen.
+func (b *Broker) floorSeen() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.floor
 }
 
 func (b *Broker) isClosed() bool {

@@ -38,8 +38,8 @@ func mustOpen(tb testing.TB, srv *redistest.Server, opts redis.Options) *redis.B
 
 func TestBroker(t *testing.T) {
 	srv := redistest.Start(t)
-	brokertest.Run(t, func(tb testing.TB, o brokertest.Options) backend.Broker {
-		return mustOpen(tb, srv, redis.Options{History: o.History, Queue: o.Queue, MaxReplay: o.MaxReplay})
+	brokertest.Run(t, func(tb testing.TB, c brokertest.Config) backend.Broker {
+		return mustOpen(tb, srv, redis.Options{History: c.History, Queue: c.Queue, MaxReplay: c.MaxReplay, MaxSymbols: c.MaxSymbols})
 	})
 }
 
@@ -50,12 +50,12 @@ type alternate struct {
 	n      int
 }
 
-func (a *alternate) Publish(ctx context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error) {
+func (a *alternate) Publish(ctx context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
 	a.n++
 	if i := a.n % (len(a.others) + 1); i > 0 {
-		return a.others[i-1].Publish(ctx, quotes)
+		return a.others[i-1].Publish(ctx, req)
 	}
-	return a.Broker.Publish(ctx, quotes)
+	return a.Broker.Publish(ctx, req)
 }
 
 // TestBarsSameOnEveryInstance publishes the bar fixture through two

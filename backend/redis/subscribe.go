@@ -42,18 +42,23 @@ func (b *Broker) Subscribe(ctx context.Context, req backend.SubscribeRequest) (b
 	return o, sub, nil
 }
 
-// awaitResumeID lets the reader catch up with the stream's head before a
-// resume, so that the replay holds everything published before the
+// awaitResumeID prepares a resume. The reader first catches up with the
+// stream's head, so that the replay holds everything published before the
 // subscribe: a client that read its id from another instance a moment ago
 // is resumed exactly instead of getting a snapshot, and a conflated resume
-// conflates every event it missed.
+// conflates every event it missed. A client holding an id above the head
+// holds an event Redis lost: see raiseForClient.
 func (b *Broker) awaitResumeID(ctx context.Context, last string) error {
-	if _, ok := stock.ParseID(last); !ok {
+	seq, ok := stock.ParseID(last)
+	if !ok {
 		return nil
 	}
 	head, err := b.head(ctx)
 	if err != nil {
 		return err
+	}
+	if seq > head {
+		return b.raiseForClient(ctx, seq)
 	}
 	if head > b.position() {
 		b.waitPosition(ctx, head)
@@ -61,17 +66,34 @@ func (b *Broker) awaitResumeID(ctx context.Context, last string) error {
 	return nil
 }
 
+// raiseForClient raises the floor to the id of a client that is above the
+// head, unless it is ahead of the clock (no broker gave it): such a client
+// holds an event Redis lost, and its snapshot's id and every later id are
+// then above its own.
+func (b *Broker) raiseForClient(ctx context.Context, last uint64) error {
+	if last > uint64(b.now().UnixMicro()) {
+		return nil
+	}
+	return b.raiseFloor(ctx, last)
+}
+
 // prime fills a new hub's ring with the newest entries of the stream, as
 // many as a resume may replay, so that an instance that just started
 // resumes clients as exactly as one that has run for a while; head is the
 // id counter's value. An id older than the primed entries gets a snapshot.
 func (b *Broker) prime(ctx context.Context, head uint64) error {
-	want := int64(b.hubOpts.History) + 1
-	msgs, err := b.rdb.XRevRangeN(ctx, b.keys.events, "+", "-", want).Result()
+	msgs, err := b.rdb.XRevRangeN(ctx, b.keys.events, "+", "-", int64(b.hubOpts.History)).Result()
 	if err != nil {
 		return unavailable("xrevrange "+b.keys.events, err)
 	}
 	slices.Reverse(msgs)
+	start := head
+	if len(msgs) > 0 {
+		// The history starts after the entry before the oldest read.
+		if start, err = entryPrev(msgs[0]); err != nil {
+			return err
+		}
+	}
 	events := make([]*backend.Event, 0, len(msgs))
 	for _, m := range msgs {
 		ev, err := decodeEntry(m)
@@ -81,29 +103,25 @@ func (b *Broker) prime(ctx context.Context, head uint64) error {
 		}
 		events = append(events, ev)
 	}
-	start := head
-	switch {
-	case int64(len(msgs)) == want && len(events) > 0:
-		// The oldest entry read only marks where the history starts.
-		start, events = events[0].Seq, events[1:]
-	case len(events) > 0:
-		start = events[0].Seq - 1
-	}
 	opts := b.hubOpts
 	opts.Head = start
 	b.hub = fanout.NewHub(opts)
 	b.hub.Deliver(events)
 	b.pos = max(start, b.hub.Head())
+	b.floor = b.pos
 	return nil
 }
 
-// snapshotOpening reads the latest events and the head in one transaction.
+// snapshotOpening reads the latest events, the head and the floor in one
+// transaction. The snapshot's id is the highest of the three with the
+// reader's position: every later id is above it.
 func (b *Broker) snapshotOpening(ctx context.Context, symbols []string, sub *fanout.Subscriber, pos uint64) (backend.Opening, error) {
 	var latest *goredis.MapStringStringCmd
-	var seq *goredis.StringCmd
+	var seq, floor *goredis.StringCmd
 	_, err := b.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		latest = p.HGetAll(ctx, b.keys.latest)
 		seq = p.Get(ctx, b.keys.seq)
+		floor = p.Get(ctx, b.keys.floor)
 		return nil
 	})
 	if err != nil && !errors.Is(err, goredis.Nil) {
@@ -114,7 +132,8 @@ func (b *Broker) snapshotOpening(ctx context.Context, symbols []string, sub *fan
 		return backend.Opening{}, err
 	}
 	head, _ := seq.Uint64() // missing counter: nothing published since Redis lost its data
-	head = max(head, pos)
+	raised, _ := floor.Uint64()
+	head = max(head, raised, pos)
 	sub.SkipThrough(head)
 	return backend.Opening{Snapshot: snap, Head: head}, nil
 }

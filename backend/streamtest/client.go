@@ -5,6 +5,7 @@
 package streamtest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -26,9 +27,13 @@ type Client struct {
 	// Rng, if set, makes the client abort after a random number of events,
 	// stall now and then, and resume by header or by query at random.
 	Rng *rand.Rand
+	// AllowSnapshots accepts a snapshot on resume (as after a broker lost
+	// its tail) instead of failing: it is recorded in Frames.
+	AllowSnapshots bool
 
 	LastID   string
 	Prices   []int64 // cents, in arrival order
+	Frames   []Frame // every update and snapshot read, for CheckRun
 	Connects int
 	Aborts   int
 
@@ -37,11 +42,16 @@ type Client struct {
 }
 
 // Run reads, reconnecting after every drop, until the price lastCents
-// arrives or ctx ends.
+// arrives or ctx ends. After a connection that brought no event (a server
+// whose broker is away ends streams at once) it waits a little.
 func (c *Client) Run(ctx context.Context, lastCents int64) error {
 	for ctx.Err() == nil {
+		read := len(c.Frames)
 		if done, err := c.Session(ctx, lastCents); done || err != nil {
 			return err
+		}
+		if len(c.Frames) == read {
+			time.Sleep(20 * time.Millisecond) // retry soon, not at once
 		}
 	}
 	return ctx.Err()
@@ -97,11 +107,13 @@ func (c *Client) read(r *sse.Reader, lastCents int64) (bool, error) {
 		if n == 0 && c.opened != nil {
 			c.openedOnce.Do(func() { close(c.opened) })
 		}
+		id, _ := stock.ParseID(string(ev.ID))
 		switch string(ev.Type) {
 		case stock.EventSnapshot:
-			if c.LastID != "" {
+			if c.LastID != "" && !c.AllowSnapshots {
 				return false, fmt.Errorf("snapshot on resume from %s: the server no longer held what followed it", c.LastID)
 			}
+			c.Frames = append(c.Frames, Frame{ID: id, Snapshot: true})
 		case stock.EventUpdate:
 			var e stock.StockPriceEvent
 			if err := json.Unmarshal(ev.Data, &e); err != nil {
@@ -109,6 +121,7 @@ func (c *Client) read(r *sse.Reader, lastCents int64) (bool, error) {
 			}
 			cents := e.Price.Micros() / 10_000
 			c.Prices = append(c.Prices, cents)
+			c.Frames = append(c.Frames, Frame{ID: id, Cents: cents})
 			if cents == lastCents {
 				c.LastID = r.LastEventID()
 				return true, nil
@@ -177,6 +190,20 @@ func (g *Group) WaitOpened(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// WaitDone waits for every client and returns the first error one ended
+// with and the connections made in all.
+func (g *Group) WaitDone() (connects int, err error) {
+	g.wg.Wait()
+	close(g.errs)
+	for e := range g.errs {
+		err = cmp.Or(err, e)
+	}
+	for _, c := range g.Clients {
+		connects += c.Connects
+	}
+	return connects, err
 }
 
 // Wait waits for every client, then checks that each saw the prices 1 to n

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	stockhttp "github.com/stockstream/stockstream/backend/http"
 	"github.com/stockstream/stockstream/backend/inmem"
 	"github.com/stockstream/stockstream/shared/client"
@@ -46,7 +47,7 @@ func BenchmarkClientThroughput(b *testing.B) {
 			for sent-received.Load() > 50_000 && ctx.Err() == nil {
 				time.Sleep(100 * time.Microsecond)
 			}
-			broker.Publish(ctx, quotes)
+			broker.Publish(ctx, backend.PublishRequest{Quotes: quotes})
 		}
 	}()
 	b.ReportAllocs()

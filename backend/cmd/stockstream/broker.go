@@ -9,6 +9,7 @@ import (
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/inmem"
+	"github.com/stockstream/stockstream/backend/metrics"
 	"github.com/stockstream/stockstream/backend/redis"
 )
 
@@ -32,15 +33,16 @@ type exclusive func(ctx context.Context, lease string, run func(context.Context)
 // and a replay run on it: on a shared broker only the instance that holds
 // the lease publishes, so the cluster publishes one price stream whichever
 // instances run --simulator or --replay.
-func openBroker(ctx context.Context, c *config, log *slog.Logger) (backend.Broker, exclusive, error) {
+func openBroker(ctx context.Context, c *config, m *metrics.Metrics, log *slog.Logger) (backend.Broker, exclusive, error) {
 	if c.broker == "memory" {
 		log.Info("broker: in memory", "history", c.history)
-		b := inmem.New(inmem.Options{History: c.history, Queue: c.queue})
+		b := inmem.New(inmem.Options{History: c.history, Queue: c.queue, MaxSymbols: c.maxSymbols})
 		return b, func(ctx context.Context, _ string, run func(context.Context)) { run(ctx) }, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, redisOpenTimeout)
 	defer cancel()
-	b, err := redis.Open(ctx, c.broker, redis.Options{History: c.history, Queue: c.queue, Logger: log})
+	b, err := redis.Open(ctx, c.broker, redis.Options{History: c.history, Queue: c.queue, MaxSymbols: c.maxSymbols,
+		Logger: log, OnRollback: m.Rollbacks.Inc})
 	if err != nil {
 		return nil, nil, fmt.Errorf("--broker: %w", err)
 	}
@@ -50,11 +52,16 @@ func openBroker(ctx context.Context, c *config, log *slog.Logger) (backend.Broke
 	}, nil
 }
 
-// redactedURL returns a broker URL without its password, for logs.
+// redactedURL returns a broker URL without its passwords, for logs: the
+// user's, and a sentinel URL's password query parameter (the master's).
 func redactedURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return "(unparsable)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/redis"
 	"github.com/stockstream/stockstream/backend/redis/redistest"
 	"github.com/stockstream/stockstream/backend/streamtest"
@@ -70,7 +71,7 @@ func TestClusterNoEventLostUnderFaults(t *testing.T) {
 	restarted := false
 	for i := int64(1); i <= events; {
 		n := min(int64(1+rng.IntN(40)), events-i+1)
-		if _, err := pub.Publish(ctx, streamtest.Sequence("SEQ", i, int(n))); err != nil {
+		if _, err := pub.Publish(ctx, backend.PublishRequest{Quotes: streamtest.Sequence("SEQ", i, int(n))}); err != nil {
 			t.Fatal(err)
 		}
 		i += n

@@ -19,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/stockstream/stockstream/backend/redis"
 	"github.com/stockstream/stockstream/backend/redis/redistest"
 	"github.com/stockstream/stockstream/shared/sse"
 	"github.com/stockstream/stockstream/shared/stock"
@@ -277,15 +280,27 @@ func getStatus(t testing.TB, url string) int {
 	return resp.StatusCode
 }
 
-// consecutive reports whether ids are consecutive integers after after.
-func consecutive(after string, ids []string) bool {
-	prev, ok := stock.ParseID(after)
-	for _, id := range ids {
-		seq, ok2 := stock.ParseID(id)
-		if !ok || !ok2 || seq != prev+1 {
+// nextInStream reports whether ids are the events that follow after in
+// the stream the Redis at redisURL holds (ids are not consecutive).
+func nextInStream(t testing.TB, redisURL, after string, ids []string) bool {
+	t.Helper()
+	o, err := goredis.ParseURL(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := goredis.NewClient(o)
+	defer rdb.Close()
+	msgs, err := rdb.XRangeN(context.Background(), redis.DefaultPrefix+"events", "("+after, "+", int64(len(ids))).Result()
+	if err != nil {
+		t.Fatalf("xrange: %v", err)
+	}
+	if len(msgs) != len(ids) {
+		return false
+	}
+	for i, m := range msgs {
+		if m.ID != ids[i]+"-0" {
 			return false
 		}
-		prev = seq
 	}
 	return true
 }
@@ -334,8 +349,8 @@ func TestClusterSimulatorFailover(t *testing.T) {
 	}
 	ids = append(ids, onB.updates(t, 10)...)
 	t.Logf("b took over %s after a was killed", time.Since(killed).Round(10*time.Millisecond))
-	if !consecutive(snap.ID, ids) {
-		t.Fatalf("ids on b across the failover are not consecutive after %s: %v", snap.ID, ids)
+	if !nextInStream(t, srv.URL(0), snap.ID, ids) {
+		t.Fatalf("ids on b across the failover are not the stream's after %s: %v", snap.ID, ids)
 	}
 }
 
@@ -370,7 +385,7 @@ func TestClusterRedisRestart(t *testing.T) {
 		t.Fatal("publishing did not recover within 15s of Redis returning")
 	}
 	got := onA.updates(t, 3)
-	if fmt.Sprint(got) != fmt.Sprint(after) || !consecutive(before[2], got) {
+	if fmt.Sprint(got) != fmt.Sprint(after) || !nextInStream(t, srv.URL(0), before[2], got) {
 		t.Fatalf("stream on a after Redis returned: %v, want %v right after %s", got, after, before[2])
 	}
 	if status := getStatus(t, a.base+"/readyz"); status != http.StatusOK {

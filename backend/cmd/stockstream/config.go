@@ -38,6 +38,7 @@ type config struct {
 	tlsKey       string
 	maxConns     int
 	maxConnsIP   int
+	maxSymbols   int
 	queue        int
 	logLevel     string
 	logFormat    string
@@ -75,6 +76,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file")
 	fs.IntVar(&c.maxConns, "max-conns", 50000, "open streams allowed in all (0: no limit)")
 	fs.IntVar(&c.maxConnsIP, "max-conns-per-ip", 0, "open streams allowed per client address (0: no limit)")
+	fs.IntVar(&c.maxSymbols, "max-symbols", 10000, "distinct symbols the broker holds (0: no limit); a publish that would add one past it is refused with 422")
 	fs.IntVar(&c.queue, "queue", 4096, "events a subscriber may have pending before it is disconnected as too slow")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
@@ -232,6 +234,9 @@ func (c *config) finish(symbols, cors, tokenFile string) error {
 	if c.maxConns < 0 || c.maxConnsIP < 0 {
 		bad("max-conns", "limits must not be negative")
 	}
+	if c.maxSymbols < 0 {
+		bad("max-symbols", "%d must not be negative", c.maxSymbols)
+	}
 	if c.queue < 16 {
 		bad("queue", "%d is too small: at least 16", c.queue)
 	}
@@ -244,14 +249,18 @@ func (c *config) finish(symbols, cors, tokenFile string) error {
 	return errors.Join(errs...)
 }
 
-// checkBrokerURL accepts "memory" or a redis:// URL.
+// checkBrokerURL accepts "memory", a redis:// URL or a redis-sentinel://
+// URL (rediss and rediss-sentinel for TLS).
 func checkBrokerURL(s string) error {
 	if s == "memory" {
 		return nil
 	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return fmt.Errorf("%q is neither memory nor redis://host:port/db", s)
+	if err != nil || !slices.Contains([]string{"redis", "rediss", "redis-sentinel", "rediss-sentinel"}, u.Scheme) || u.Host == "" {
+		return fmt.Errorf("%q is neither memory, redis://host:port/db nor redis-sentinel://host:port/db?master_name=NAME", redactedURL(s))
+	}
+	if strings.HasSuffix(u.Scheme, "-sentinel") && u.Query().Get("master_name") == "" {
+		return fmt.Errorf("%q names Sentinels but no master: add ?master_name=NAME", redactedURL(s))
 	}
 	return nil
 }

@@ -129,7 +129,7 @@ func newLogger(c *config, w io.Writer) *slog.Logger {
 // ends, then shuts down within shutdownGrace.
 func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Addr) error {
 	m := metrics.New()
-	b, runExclusive, err := openBroker(ctx, c, log)
+	b, runExclusive, err := openBroker(ctx, c, m, log)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 		log.Info("simulator: enabled", "symbols", c.symbols, "interval", c.interval)
 	}
 	if len(c.replay.files) > 0 {
-		go runExclusive(simCtx, "replay", func(ctx context.Context) { runReplay(ctx, c.replay, broker, log) })
+		go runReplay(simCtx, c.replay, broker, runExclusive, log)
 		log.Info("replay: enabled", "files", c.replay.files, "speed", c.replay.speed, "loop", c.replay.loop)
 	}
 

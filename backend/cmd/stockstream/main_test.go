@@ -33,6 +33,8 @@ func TestBadValuesNameTheFlag(t *testing.T) {
 		"--heartbeat":    {"--heartbeat", "1ns"},
 		"--symbols":      {"--symbols", "AAPL,,\nX"},
 		"--broker":       {"--broker", "postgres://x"},
+		"master_name":    {"--broker", "redis-sentinel://:secret@s1:26379/0"},
+		"--max-symbols":  {"--max-symbols", "-1"},
 		"--cors-origins": {"--cors-origins", "*"},
 		"--tls-cert":     {"--tls-cert", "cert.pem"},
 		"no such file":   {"--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"},
@@ -49,6 +51,18 @@ func TestBadValuesNameTheFlag(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("%v: error %q does not name %s", args, out.String(), want)
 		}
+	}
+}
+
+func TestBrokerURLs(t *testing.T) {
+	var out syncBuffer
+	c, err := parseConfig([]string{"--broker", "redis-sentinel://s1:26379/0?master_name=prices&addr=s2:26379"}, noEnv, &out)
+	if err != nil || c.maxSymbols != 10000 {
+		t.Fatalf("a sentinel URL: %v; --max-symbols %d, want 10000 by default", err, c.maxSymbols)
+	}
+	_, err = parseConfig([]string{"--broker", "redis-sentinel://:secret@s1:26379/0?password=hush"}, noEnv, &out)
+	if err == nil || strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "hush") {
+		t.Fatalf("an error about a URL with passwords: %v, want one without them", err)
 	}
 }
 

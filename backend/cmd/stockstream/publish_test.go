@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -120,14 +121,21 @@ func TestPublishReadsStandardInputAndEnv(t *testing.T) {
 }
 
 // TestPublishRetriesWithoutDuplicates: 503 and 429 with Retry-After and a
-// dropped connection are retried; a batch is sent again only when no
-// answer accepted it, so every quote is accepted exactly once.
+// dropped connection are retried, each batch under one Idempotency-Key of
+// its own (with it net/http resends a request whose connection dropped by
+// itself); a batch is sent again only when no answer accepted it, so every
+// quote is accepted exactly once.
 func TestPublishRetriesWithoutDuplicates(t *testing.T) {
 	var calls, accepted atomic.Int64
+	var keysMu sync.Mutex
+	var keys []string
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+token || r.URL.Path != "/api/prices" {
 			t.Errorf("request %s %v", r.URL.Path, r.Header)
 		}
+		keysMu.Lock()
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		keysMu.Unlock()
 		var qs []stock.Quote
 		if err := json.NewDecoder(r.Body).Decode(&qs); err != nil {
 			t.Errorf("body: %v", err)
@@ -161,10 +169,13 @@ func TestPublishRetriesWithoutDuplicates(t *testing.T) {
 	if time.Since(start) < time.Second {
 		t.Errorf("Retry-After: 1 was not honoured")
 	}
-	for _, s := range []string{"503 Service Unavailable; sending the batch again in 1s", "429 Too Many Requests", "EOF; sending the batch again"} {
+	for _, s := range []string{"503 Service Unavailable; sending the batch again in 1s", "429 Too Many Requests"} {
 		if !strings.Contains(errOut, s) {
 			t.Errorf("stderr lacks %q: %s", s, errOut)
 		}
+	}
+	if k := keys; k[0] == "" || k[1] != k[0] || k[2] != k[0] || k[3] != k[0] || k[4] == k[0] || k[5] == k[4] || k[5] == k[0] {
+		t.Errorf("keys %q: want one per batch, the same on every retry of it", k)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/feed"
 	"github.com/stockstream/stockstream/shared/backoff"
 	"github.com/stockstream/stockstream/shared/client"
@@ -21,10 +22,10 @@ var publishBackoff = backoff.Policy{Base: 200 * time.Millisecond, Max: 10 * time
 
 // httpPublisher publishes batches through a server's POST /api/prices.
 // A batch the server refuses for now (429, 503, other 5xx) or whose
-// request fails is sent again after a backoff, honouring Retry-After; a
-// batch is sent once more only when no answer said it was accepted (a
-// connection lost after the server took it may repeat it). Any other 4xx
-// is final.
+// request fails is sent again after a backoff, honouring Retry-After,
+// under the same Idempotency-Key: a server that took it the first time
+// (an answer lost with the connection) publishes nothing again. Any other
+// 4xx is final.
 type httpPublisher struct {
 	url      string
 	token    string
@@ -43,14 +44,15 @@ func newHTTPPublisher(base, token string, retryFor time.Duration, note func(stri
 	}
 }
 
-// Publish posts quotes until the server accepts them, refuses them for
-// good, retryFor has passed, or ctx ends. It returns no events: publish
-// needs only to know they were accepted.
-func (p *httpPublisher) Publish(ctx context.Context, quotes []stock.Quote) ([]stock.StockPriceEvent, error) {
-	p.encode(quotes)
+// Publish posts quotes, with req.Key as the Idempotency-Key, until the
+// server accepts them, refuses them for good, retryFor has passed, or ctx
+// ends: a batch sent again under the same key is applied once. It returns
+// no events: publish needs only to know they were accepted.
+func (p *httpPublisher) Publish(ctx context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
+	p.encode(req.Quotes)
 	first := time.Now()
 	for attempt := 0; ; attempt++ {
-		err := p.post(ctx)
+		err := p.post(ctx, req.Key)
 		if err == nil {
 			return nil, nil
 		}
@@ -91,10 +93,13 @@ func (p *httpPublisher) encode(quotes []stock.Quote) {
 }
 
 // post sends p.buf once.
-func (p *httpPublisher) post(ctx context.Context) error {
+func (p *httpPublisher) post(ctx context.Context, key string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(p.buf))
 	if err != nil {
 		return err
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+p.token)

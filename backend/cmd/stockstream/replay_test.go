@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,8 +11,12 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/stockstream/stockstream/backend/redis"
 	"github.com/stockstream/stockstream/backend/redis/redistest"
 	"github.com/stockstream/stockstream/shared/client"
+	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // published returns the events published through the server at base, from
@@ -162,5 +167,54 @@ func TestClusterReplaysOnce(t *testing.T) {
 	}
 	if got := fmt.Sprint(snapshot(t, b.base)["MSFT"]); !strings.HasPrefix(got, "367.94 ") {
 		t.Fatalf("MSFT on the other instance: %q", got)
+	}
+}
+
+// TestClusterReplayThatFailsReleasesItsLease: a replay that stops for good
+// (a line that cannot be read, past the header checked at start) releases
+// its lease, and the other instance takes it and tries the files in turn.
+func TestClusterReplayThatFailsReleasesItsLease(t *testing.T) {
+	rds := redistest.Start(t)
+	file := writeFile(t, "bad.csv", []byte(longFile+"IBM,2024-01-05,x\n"))
+	args := []string{"--replay", file, "--replay-speed", "max", "--log-level", "info"}
+	a := startInstance(t, rds.URL(0), args...)
+	b := startInstance(t, rds.URL(0), args...)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(a.log.String(), "replay: stopped; releasing its lease") ||
+		!strings.Contains(b.log.String(), "replay: stopped; releasing its lease") {
+		if time.Now().After(deadline) {
+			t.Fatalf("both replays did not stop within 30s:\n%s\n%s", a.log, b.log)
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval
+	}
+	rdb := goredis.NewClient(&goredis.Options{Addr: rds.Addr()})
+	defer rdb.Close()
+	if n, err := rdb.Exists(context.Background(), redis.DefaultPrefix+"lease:replay").Result(); err != nil || n != 0 {
+		t.Fatalf("the replay's lease is still held (%d, %v) after both replays failed", n, err)
+	}
+}
+
+// TestClusterSimulatorResumesAfterAnOutage: Redis goes away for longer than
+// the simulator's lease; a stream open meanwhile stays open on heartbeats,
+// and when Redis is back the simulator publishes again by itself and the
+// stream gets its prices.
+func TestClusterSimulatorResumesAfterAnOutage(t *testing.T) {
+	rds := redistest.StartWith(t, redistest.Config{AppendOnly: true})
+	a := startInstance(t, rds.URL(0), "--simulator", "--interval", "50ms", "--symbols", "SIM", "--log-level", "info")
+	s := openStream(t, a, "")
+	s.updates(t, 3)
+	rds.Kill()
+	time.Sleep(2 * leaseTTL)
+	back := time.Now()
+	rds.Restart(t)
+	for fresh := 0; fresh < 3; {
+		ev := s.next(t)
+		var e stock.StockPriceEvent
+		if ev.Type == stock.EventUpdate && json.Unmarshal([]byte(ev.Data), &e) == nil && e.Timestamp.After(back) {
+			fresh++
+		}
+	}
+	if log := a.log.String(); strings.Count(log, "lease: acquired") < 2 {
+		t.Fatalf("the simulator's lease was not taken again:\n%s", log)
 	}
 }

@@ -188,9 +188,10 @@ func TestWatchTableOnATerminal(t *testing.T) {
 				return strings.Contains(s, "SYMBOL") && strings.Contains(s, "TIME") && strings.Contains(s, "live")
 			})
 			postPrices(t, srv.base, `[{"symbol":"AAPL","price":101},{"symbol":"MSFT","price":390}]`)
-			waitFor("the new prices", func(s string) bool {
+			waitFor("the new prices", func(s string) bool { // both rows: the screen arrives in pieces
 				up, _ := hasRow(s, "AAPL", "101", "+1.00%", "+1.00")
-				return up
+				down, _ := hasRow(s, "MSFT", "390", "-2.50%", "-10.00")
+				return up && down
 			})
 			s := screen.String()
 			_, upColour := hasRow(s, "AAPL", "101", "+1.00%", "+1.00")

@@ -1,6 +1,8 @@
 // Package redistest starts a real redis-server for tests: on a free loopback
-// port, in a temporary directory, without persistence, killed when the test
-// ends. A missing redis-server fails the test with the command that
+// port, in a temporary directory, without persistence unless asked, killed
+// when the test ends; and the parts of the faults a broker must survive:
+// snapshots to restart from, replicas, a Sentinel, a relay that makes a
+// replica lag. A missing redis-server fails the test with the command that
 // installs it; it never skips.
 package redistest
 
@@ -31,16 +33,55 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	args func() []string // the command line after the binary
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
 }
 
+// Config changes how a Server runs.
+type Config struct {
+	// AppendOnly keeps an append-only file fsynced at every write, so that
+	// a server killed and started again comes back with every write it
+	// acknowledged. Without it a killed server comes back with what the
+	// last Save or Stop wrote.
+	AppendOnly bool
+	// ReplicaOf makes the server a replica of the one at this host:port.
+	ReplicaOf string
+}
+
 // Start starts a redis-server that is killed when tb ends.
-func Start(tb testing.TB) *Server {
+func Start(tb testing.TB) *Server { return StartWith(tb, Config{}) }
+
+// StartWith starts a redis-server as c says that is killed when tb ends.
+// DEBUG commands (DEBUG SLEEP) are enabled.
+func StartWith(tb testing.TB, c Config) *Server {
 	tb.Helper()
-	bin := Binary(tb)
-	s := &Server{bin: bin, dir: tb.TempDir()}
+	s := &Server{bin: Binary(tb), dir: tb.TempDir()}
+	s.args = func() []string { return s.serverArgs(c) }
+	s.run(tb)
+	return s
+}
+
+// serverArgs is the command line of a server started as c says.
+func (s *Server) serverArgs(c Config) []string {
+	args := []string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no",
+		"--dir", s.dir, "--dbfilename", "dump.rdb",
+		"--logfile", filepath.Join(s.dir, "redis.log")}
+	if c.AppendOnly {
+		args = append(args, "--appendonly", "yes", "--appendfsync", "always")
+	}
+	if host, port, ok := strings.Cut(c.ReplicaOf, ":"); ok {
+		args = append(args, "--replicaof", host, port)
+	}
+	return append(args, debugArgs(s.bin)...)
+}
+
+// run starts the server on a free port, retrying on another if it was
+// taken meanwhile, and kills it when tb ends.
+func (s *Server) run(tb testing.TB) {
+	tb.Helper()
 	var err error
 	for range 3 { // a free port may be taken before redis-server binds it
 		if s.port, err = freePort(); err != nil {
@@ -54,7 +95,18 @@ func Start(tb testing.TB) *Server {
 		tb.Fatalf("start redis-server: %v", err)
 	}
 	tb.Cleanup(s.Kill)
-	return s
+}
+
+// debugArgs returns the option that enables DEBUG commands on Redis 7 and
+// later (earlier versions allow them and know no such option).
+func debugArgs(bin string) []string {
+	out, _ := exec.Command(bin, "--version").Output()
+	_, v, _ := strings.Cut(string(out), " v=")
+	major, _, _ := strings.Cut(v, ".")
+	if n, err := strconv.Atoi(major); err == nil && n >= 7 {
+		return []string{"--enable-debug-command", "local"}
+	}
+	return nil
 }
 
 // Binary returns the path of redis-server, failing the test when there is
@@ -77,8 +129,9 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 // URL returns the redis:// URL of database db.
 func (s *Server) URL(db int) string { return fmt.Sprintf("redis://%s/%d", s.Addr(), db) }
 
-// Kill stops the server at once, losing its data. It is safe to call more
-// than once.
+// Kill stops the server at once (SIGKILL), losing what it did not write to
+// its directory: with Config.AppendOnly nothing it acknowledged, otherwise
+// everything since the last Save. It is safe to call more than once.
 func (s *Server) Kill() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -113,6 +166,25 @@ func (s *Server) Stop(tb testing.TB) {
 	s.cmd = nil
 }
 
+// Save writes the server's data to its directory (SAVE), for Restart to
+// load after a Kill: Redis then comes back with this older snapshot.
+func (s *Server) Save(tb testing.TB) {
+	tb.Helper()
+	if err := s.do("SAVE"); err != nil {
+		tb.Fatalf("redis SAVE: %v", err)
+	}
+}
+
+// Do runs one command on a connection of its own, waiting up to timeout
+// for the reply; DEBUG SLEEP needs a timeout longer than its sleep.
+func (s *Server) Do(timeout time.Duration, args ...any) (any, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	c := goredis.NewClient(&goredis.Options{Addr: s.Addr(), MaxRetries: -1, DialTimeout: time.Second, ReadTimeout: timeout})
+	defer c.Close()
+	return c.Do(ctx, args...).Result()
+}
+
 // Restart starts the server again on the same port and directory, with the
 // data Stop saved.
 func (s *Server) Restart(tb testing.TB) {
@@ -129,11 +201,7 @@ func (s *Server) Restart(tb testing.TB) {
 
 // start runs redis-server and waits until it answers PING.
 func (s *Server) start() error {
-	cmd := exec.Command(s.bin,
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no",
-		"--dir", s.dir, "--dbfilename", "dump.rdb",
-		"--logfile", filepath.Join(s.dir, "redis.log"))
+	cmd := exec.Command(s.bin, s.args()...)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -166,11 +234,8 @@ func (s *Server) logTail() string {
 // do sends one command on a connection of its own and waits up to a
 // second for the reply.
 func (s *Server) do(args ...any) error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	c := goredis.NewClient(&goredis.Options{Addr: s.Addr(), MaxRetries: -1, DialTimeout: time.Second})
-	defer c.Close()
-	return c.Do(ctx, args...).Err()
+	_, err := s.Do(time.Second, args...)
+	return err
 }
 
 // isClosed reports whether err is the server closing the connection, as
