@@ -37,6 +37,7 @@ func Run(t *testing.T, newBroker Factory) {
 		"ConcurrentPublishersInOrder": testConcurrentPublishers,
 		"BarsAcrossMinutes":           testBars,
 		"SessionOpen":                 testSessionOpen,
+		"BarAndOpenRuleCases":         testRuleCases,
 		"ConflatedResumeLatestOnly":   testConflatedResume,
 		"ConflatedLiveLatestOnly":     testConflatedLive,
 		"ConflatedNeverOverflows":     testConflatedNeverOverflows,

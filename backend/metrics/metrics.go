@@ -24,6 +24,8 @@ type Metrics struct {
 	Opened *prometheus.CounterVec
 	// Rejected counts streams refused by a connection limit, by limit.
 	Rejected *prometheus.CounterVec
+	// Malformed counts malformed values a broker's reads skipped, by kind.
+	Malformed *prometheus.CounterVec
 }
 
 // New returns Metrics registered on a fresh registry that also carries the
@@ -50,8 +52,11 @@ func New() *Metrics {
 		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stockstream_streams_rejected_total", Help: "Streams refused by a connection limit.",
 		}, []string{"limit"}),
+		Malformed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockstream_broker_malformed_total", Help: "Malformed stored values skipped by reads, by kind: entry, latest or bars.",
+		}, []string{"kind"}),
 	}
-	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.DroppedSlow, m.Opened, m.Rejected,
+	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.DroppedSlow, m.Opened, m.Rejected, m.Malformed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -61,6 +66,10 @@ type CountingBroker struct {
 	backend.Broker
 	m *Metrics
 }
+
+// CountMalformed counts one malformed stored value of kind that a read
+// skipped.
+func (m *Metrics) CountMalformed(kind string) { m.Malformed.WithLabelValues(kind).Inc() }
 
 // Counting wraps b so that every published event is counted in m.
 func (m *Metrics) Counting(b backend.Broker) *CountingBroker { return &CountingBroker{Broker: b, m: m} }

@@ -53,6 +53,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the time stamped on quotes without one (time.Now if nil).
 	Now func() time.Time
+	// Malformed, if set, is called for every malformed stored value a read
+	// skips (see skipMalformed), with its kind: "entry", "latest" or "bars".
+	Malformed func(kind string)
 }
 
 // keys are the Redis keys of one broker.
@@ -80,6 +83,8 @@ type Broker struct {
 	queue    int
 	now      func() time.Time
 	log      *slog.Logger
+
+	malformed func(kind string) // Options.Malformed
 
 	life       context.Context // ends when the broker closes
 	stop       context.CancelFunc
@@ -168,6 +173,7 @@ func newBroker(ropts *goredis.Options, opts Options) *Broker {
 		queue:      opts.Queue,
 		now:        opts.Now,
 		log:        opts.Logger,
+		malformed:  opts.Malformed,
 		readerDone: make(chan struct{}),
 		hub:        fanout.NewHub(opts.Queue),
 	}

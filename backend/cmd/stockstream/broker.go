@@ -9,6 +9,7 @@ import (
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/inmem"
+	"github.com/stockstream/stockstream/backend/metrics"
 	"github.com/stockstream/stockstream/backend/redis"
 )
 
@@ -32,7 +33,7 @@ type exclusive func(ctx context.Context, lease string, run func(context.Context)
 // and a replay run on it: on a shared broker only the instance that holds
 // the lease publishes, so the cluster publishes one price stream whichever
 // instances run --simulator or --replay.
-func openBroker(ctx context.Context, c *config, log *slog.Logger) (backend.Broker, exclusive, error) {
+func openBroker(ctx context.Context, c *config, log *slog.Logger, m *metrics.Metrics) (backend.Broker, exclusive, error) {
 	if c.broker == "memory" {
 		log.Info("broker: in memory", "history", c.history)
 		b := inmem.New(inmem.Options{History: c.history, Queue: c.queue})
@@ -40,7 +41,7 @@ func openBroker(ctx context.Context, c *config, log *slog.Logger) (backend.Broke
 	}
 	ctx, cancel := context.WithTimeout(ctx, redisOpenTimeout)
 	defer cancel()
-	b, err := redis.Open(ctx, c.broker, redis.Options{History: c.history, Queue: c.queue, Logger: log})
+	b, err := redis.Open(ctx, c.broker, redis.Options{History: c.history, Queue: c.queue, Logger: log, Malformed: m.CountMalformed})
 	if err != nil {
 		return nil, nil, fmt.Errorf("--broker: %w", err)
 	}

@@ -129,7 +129,7 @@ func newLogger(c *config, w io.Writer) *slog.Logger {
 // ends, then shuts down within shutdownGrace.
 func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Addr) error {
 	m := metrics.New()
-	b, runExclusive, err := openBroker(ctx, c, log)
+	b, runExclusive, err := openBroker(ctx, c, log, m)
 	if err != nil {
 		return err
 	}
