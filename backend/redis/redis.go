@@ -105,6 +105,9 @@ var _ backend.Broker = (*Broker)(nil)
 // fails when ctx ends: bound ctx to tolerate a Redis that starts late.
 func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 	ropts, err := goredis.ParseURL(url)
+	if _, unparsable := errors.AsType[*neturl.Error](err); unparsable {
+		return nil, errors.New("redis url: not a valid URL (not shown: it may hold a password)")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("redis url: %w", err)
 	}

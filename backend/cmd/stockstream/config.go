@@ -38,6 +38,7 @@ type config struct {
 	tlsKey       string
 	maxConns     int
 	maxConnsIP   int
+	maxFuture    time.Duration
 	queue        int
 	logLevel     string
 	logFormat    string
@@ -74,7 +75,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file: serve HTTPS with HTTP/2")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file")
 	fs.IntVar(&c.maxConns, "max-conns", 50000, "open streams allowed in all (0: no limit)")
-	fs.IntVar(&c.maxConnsIP, "max-conns-per-ip", 0, "open streams allowed per client address (0: no limit)")
+	fs.IntVar(&c.maxConnsIP, "max-conns-per-ip", 256, "open streams allowed per client address (0: no limit)")
+	fs.DurationVar(&c.maxFuture, "max-future", time.Minute, "how far ahead of the server's clock a published timestamp may be")
 	fs.IntVar(&c.queue, "queue", 4096, "events a subscriber may have pending before it is disconnected as too slow")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
@@ -232,6 +234,9 @@ func (c *config) finish(symbols, cors, tokenFile string) error {
 	if c.maxConns < 0 || c.maxConnsIP < 0 {
 		bad("max-conns", "limits must not be negative")
 	}
+	if c.maxFuture < time.Second || c.maxFuture > 24*time.Hour {
+		bad("max-future", "%s is out of range 1s..24h", c.maxFuture)
+	}
 	if c.queue < 16 {
 		bad("queue", "%d is too small: at least 16", c.queue)
 	}
@@ -244,14 +249,18 @@ func (c *config) finish(symbols, cors, tokenFile string) error {
 	return errors.Join(errs...)
 }
 
-// checkBrokerURL accepts "memory" or a redis:// URL.
+// checkBrokerURL accepts "memory" or a redis:// URL. Its errors never
+// show a password: the URL is redacted, or not shown if it does not parse.
 func checkBrokerURL(s string) error {
 	if s == "memory" {
 		return nil
 	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return fmt.Errorf("%q is neither memory nor redis://host:port/db", s)
+	if err != nil {
+		return errors.New("neither memory nor a redis://host:port/db URL (not shown: it may hold a password)")
+	}
+	if (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return fmt.Errorf("%q is neither memory nor redis://host:port/db", u.Redacted())
 	}
 	return nil
 }
