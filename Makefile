@@ -65,6 +65,8 @@ FUZZ_TARGETS := \
 	./shared/sse:FuzzAppendEvent:30000x \
 	./shared/sse:FuzzReader:30000x \
 	./backend/http:FuzzDecodeQuotes:10000x \
+	./backend/http:FuzzPublishBody:5000x \
+	./backend/http:FuzzSymbolsFilter:10000x \
 	./backend/http:FuzzStreamQuery:10000x \
 	./shared/client:FuzzDecodeUpdate:20000x \
 	./shared/pricefile:FuzzRead:10000x \

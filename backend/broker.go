@@ -120,7 +120,7 @@ type Notifier interface {
 // Broker stores published events, assigns their ids and fans them out. It
 // also keeps, per symbol, the latest event with its session open (the first
 // price it holds for the UTC day of that event) and the one-minute bars of
-// the last 24 hours (see package bars), the same on every instance that
+// the last 24 hours (see stock.MinuteBars), the same on every instance that
 // shares its store.
 type Broker interface {
 	// Publish assigns ids (see NextSeq) and timestamps to quotes without

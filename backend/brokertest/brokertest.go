@@ -53,6 +53,7 @@ func Run(t *testing.T, newBroker Factory) {
 		"ConcurrentPublishersInOrder": testConcurrentPublishers,
 		"BarsAcrossMinutes":           testBars,
 		"SessionOpen":                 testSessionOpen,
+		"BarAndOpenRuleCases":         testRuleCases,
 		"ConflatedResumeLatestOnly":   testConflatedResume,
 		"ConflatedLiveLatestOnly":     testConflatedLive,
 		"ConflatedNeverOverflows":     testConflatedNeverOverflows,

@@ -19,10 +19,6 @@ import (
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// maxFuture bounds how far ahead of the server's clock a published
-// timestamp may be.
-const maxFuture = 24 * time.Hour
-
 // handleSnapshot serves GET /api/snapshot: the latest event per symbol.
 func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	latest, err := s.cfg.Broker.Snapshot(r.Context())
@@ -124,7 +120,7 @@ func (s *Server) readQuotes(w http.ResponseWriter, r *http.Request) ([]stock.Quo
 	if err != nil {
 		return nil, err
 	}
-	return quotes, checkTimestamps(quotes, time.Now())
+	return quotes, checkTimestamps(quotes, time.Now(), s.cfg.MaxFuture)
 }
 
 // DecodeQuotes parses a publish body: one quote object or a non-empty array
@@ -179,14 +175,18 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
-// checkTimestamps refuses timestamps before 1970 or too far in the future.
-func checkTimestamps(quotes []stock.Quote, now time.Time) error {
+// checkTimestamps refuses timestamps before 1970 or more than maxFuture
+// ahead of now: a price from the future would start bars and a session
+// that real prices could not reach.
+func checkTimestamps(quotes []stock.Quote, now time.Time, maxFuture time.Duration) error {
 	for i, q := range quotes {
-		if q.Timestamp.IsZero() {
-			continue
-		}
-		if q.Timestamp.Before(time.Unix(0, 0)) || q.Timestamp.After(now.Add(maxFuture)) {
-			return errorf(http.StatusBadRequest, "item %d: timestamp %s out of range", i, q.Timestamp.Format(time.RFC3339))
+		switch {
+		case q.Timestamp.IsZero():
+		case q.Timestamp.Before(time.Unix(0, 0)):
+			return errorf(http.StatusBadRequest, "item %d: timestamp %s is before 1970", i, q.Timestamp.Format(time.RFC3339Nano))
+		case q.Timestamp.After(now.Add(maxFuture)):
+			return errorf(http.StatusBadRequest, "item %d: timestamp %s is more than %s ahead of the server's clock (%s)",
+				i, q.Timestamp.Format(time.RFC3339Nano), maxFuture, now.UTC().Format(time.RFC3339))
 		}
 	}
 	return nil

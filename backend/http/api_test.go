@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	stockhttp "github.com/stockstream/stockstream/backend/http"
 	"github.com/stockstream/stockstream/backend/inmem"
@@ -72,9 +73,26 @@ func TestBadInputGetsClearJSONError(t *testing.T) {
 	}{
 		{"bad symbol in filter", "GET", "/stocks?symbols=AAPL,%0Aevent:x", nil, "", 400},
 		{"empty item in filter", "GET", "/stocks?symbols=AAPL,,MSFT", nil, "", 400},
+		{"only empty items in filter", "GET", "/stocks?symbols=,,", nil, "", 400},
+		{"empty filter", "GET", "/stocks?symbols=", nil, "", 400},
 		{"too many symbols", "GET", "/stocks?symbols=" + strings.Repeat("A,", 200) + "B", nil, "", 400},
 		{"long symbol in filter", "GET", "/stocks?symbols=" + strings.Repeat("A", 5000), nil, "", 400},
+		{"non-ASCII in filter: long s", "GET", "/stocks?symbols=a%C5%BF", nil, "", 400},
+		{"non-ASCII in filter: dotless i", "GET", "/stocks?symbols=MSFT,%C4%B1bm", nil, "", 400},
+		{"non-ASCII in filter: Kelvin sign", "GET", "/stocks?symbols=%E2%84%AA", nil, "", 400},
+		{"non-ASCII in filter: no-break space", "GET", "/stocks?symbols=%C2%A0AAPL", nil, "", 400},
 		{"bad symbol path", "GET", "/api/stocks/AA%20PL", nil, "", 400},
+		{"symbol path: long s", "GET", "/api/stocks/a%C5%BF", nil, "", 400},
+		{"symbol path: dotless i", "GET", "/api/stocks/%C4%B1bm", nil, "", 400},
+		{"symbol path: Kelvin sign", "GET", "/api/stocks/%E2%84%AA", nil, "", 400},
+		{"symbol path: fullwidth", "GET", "/api/stocks/%EF%BC%A1APL", nil, "", 400},
+		{"symbol path: invalid UTF-8", "GET", "/api/stocks/A%FF", nil, "", 400},
+		{"symbol path: NUL", "GET", "/api/stocks/A%00", nil, "", 400},
+		{"symbol path: too long", "GET", "/api/stocks/" + strings.Repeat("A", 13), nil, "", 400},
+		{"symbol path: huge", "GET", "/api/stocks/" + strings.Repeat("A", 8000), nil, "", 400},
+		{"bars path: long s", "GET", "/api/stocks/a%C5%BF/bars", nil, "", 400},
+		{"bars path: dotless i", "GET", "/api/stocks/%C4%B1bm/bars", nil, "", 400},
+		{"bars path: Kelvin sign", "GET", "/api/stocks/%E2%84%AA/bars", nil, "", 400},
 		{"unknown symbol", "GET", "/api/stocks/NOPE", nil, "", 404},
 		{"unknown api path", "GET", "/api/nothing", nil, "", 404},
 		{"wrong method", "DELETE", "/api/prices", nil, "", 405},
@@ -129,8 +147,22 @@ func TestBadInputGetsClearJSONError(t *testing.T) {
 		{"null price", "POST", "/api/prices", jsonAuth, `{"symbol":"AAPL","price":null}`, 400},
 		{"symbol newline", "POST", "/api/prices", jsonAuth, `{"symbol":"AAPL\nevent: evil","price":1}`, 400},
 		{"symbol number", "POST", "/api/prices", jsonAuth, `{"symbol":7,"price":1}`, 400},
+		{"symbol long s", "POST", "/api/prices", jsonAuth, `{"symbol":"a\u017f","price":1}`, 400},
+		{"symbol long s raw", "POST", "/api/prices", jsonAuth, "{\"symbol\":\"a\u017f\",\"price\":1}", 400},
+		{"symbol dotless i", "POST", "/api/prices", jsonAuth, `{"symbol":"\u0131bm","price":1}`, 400},
+		{"symbol Kelvin sign", "POST", "/api/prices", jsonAuth, `{"symbol":"\u212a","price":1}`, 400},
+		{"symbol zero-width", "POST", "/api/prices", jsonAuth, `{"symbol":"AAPL\u200b","price":1}`, 400},
+		{"symbol invalid UTF-8", "POST", "/api/prices", jsonAuth, "{\"symbol\":\"A\xff\",\"price\":1}", 400},
+		{"symbol NUL", "POST", "/api/prices", jsonAuth, `{"symbol":"A\u0000","price":1}`, 400},
+		{"symbol too long", "POST", "/api/prices", jsonAuth, `{"symbol":"ABCDEFGHIJKLM","price":1}`, 400},
+		{"symbol huge", "POST", "/api/prices", jsonAuth, `{"symbol":"` + strings.Repeat("A", 500000) + `","price":1}`, 400},
+		{"one bad symbol in a batch", "POST", "/api/prices", jsonAuth, `[{"symbol":"AAPL","price":1},{"symbol":"\u0131bm","price":1}]`, 400},
 		{"bad timestamp", "POST", "/api/prices", jsonAuth, `{"symbol":"AAPL","price":1,"timestamp":"yesterday"}`, 400},
 		{"future timestamp", "POST", "/api/prices", jsonAuth, `{"symbol":"AAPL","price":1,"timestamp":"2999-01-01T00:00:00Z"}`, 400},
+		{"timestamp an hour ahead", "POST", "/api/prices", jsonAuth, `{"symbol":"AAPL","price":1,"timestamp":"` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}`, 400},
+		{"timestamp 2 minutes ahead", "POST", "/api/prices", jsonAuth, `{"symbol":"AAPL","price":1,"timestamp":"` + time.Now().Add(2*time.Minute).UTC().Format(time.RFC3339) + `"}`, 400},
+		{"timestamp in a far year", "POST", "/api/prices", jsonAuth, `{"symbol":"AAPL","price":1,"timestamp":"9999-12-31T23:59:59Z"}`, 400},
+		{"timestamp just before 1970", "POST", "/api/prices", jsonAuth, `{"symbol":"AAPL","price":1,"timestamp":"1969-12-31T23:59:59.999Z"}`, 400},
 		{"ancient timestamp", "POST", "/api/prices", jsonAuth, `{"symbol":"AAPL","price":1,"timestamp":"1900-01-01T00:00:00Z"}`, 400},
 		{"bad item in array", "POST", "/api/prices", jsonAuth, `[{"symbol":"AAPL","price":1},{"symbol":"","price":1}]`, 400},
 		{"nested arrays", "POST", "/api/prices", jsonAuth, `[[{"symbol":"AAPL","price":1}]]`, 400},
@@ -166,8 +198,11 @@ func TestCORSAllowlist(t *testing.T) {
 	const good, evil = "https://app.example.com", "https://evil.example.com"
 	s := startServer(t, stockhttp.Config{CORSOrigins: []string{good}, PublishToken: token}, inmem.Options{})
 	_, h, _ := do(t, "GET", s.URL+"/api/snapshot", http.Header{"Origin": {good}}, "")
-	if h.Get("Access-Control-Allow-Origin") != good || h.Get("Access-Control-Allow-Credentials") != "true" || !strings.Contains(strings.Join(h.Values("Vary"), ","), "Origin") {
+	if h.Get("Access-Control-Allow-Origin") != good || !strings.Contains(strings.Join(h.Values("Vary"), ","), "Origin") {
 		t.Fatalf("allowed origin got %v", h)
+	}
+	if _, ok := h["Access-Control-Allow-Credentials"]; ok {
+		t.Fatalf("Access-Control-Allow-Credentials sent, but nothing uses credentials: %v", h)
 	}
 	_, h, _ = do(t, "GET", s.URL+"/api/snapshot", http.Header{"Origin": {evil}}, "")
 	if h.Get("Access-Control-Allow-Origin") != "" {
@@ -180,13 +215,16 @@ func TestCORSAllowlist(t *testing.T) {
 	if status != http.StatusNoContent || h.Get("Access-Control-Allow-Origin") != good || !strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") {
 		t.Fatalf("preflight from allowed origin: %d %v", status, h)
 	}
+	if _, ok := h["Access-Control-Allow-Credentials"]; ok {
+		t.Fatalf("preflight grants credentials: %v", h)
+	}
 	if status, _, body := do(t, "OPTIONS", s.URL+"/stocks", pre(evil), ""); status != http.StatusForbidden || !strings.Contains(body, "--cors-origins") {
 		t.Fatalf("preflight from other origin: %d %s", status, body)
 	}
 	// Stream too.
 	resp, _ := openStream(t, s.URL+"/stocks", http.Header{"Origin": {good}})
-	if resp.Header.Get("Access-Control-Allow-Origin") != good {
-		t.Fatal("stream lacks CORS header for the allowed origin")
+	if resp.Header.Get("Access-Control-Allow-Origin") != good || resp.Header.Get("Access-Control-Allow-Credentials") != "" {
+		t.Fatalf("stream CORS headers for the allowed origin: %v", resp.Header)
 	}
 }
 

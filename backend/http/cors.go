@@ -8,13 +8,13 @@ import (
 
 // cors adds CORS headers for the exact origins of Config.CORSOrigins. Other
 // origins get no CORS headers, so browsers keep them out; same-origin
-// requests need none.
+// requests need none. No credentials are granted: the API and the stream
+// use none (a publish token is a header the caller sets, not a cookie).
 func (s *Server) cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if origin := r.Header.Get("Origin"); origin != "" && s.allowedOrigin(origin) && isCORSPath(r.URL.Path) {
 			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Allow-Credentials", "true")
 			h.Add("Vary", "Origin")
 		}
 		next.ServeHTTP(w, r)

@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // Bounds of the query parameters.
@@ -77,6 +80,19 @@ func parseConflate(q url.Values) (time.Duration, error) {
 		return 0, errorf(http.StatusBadRequest, "conflate %.*q: want a duration from 10ms to 60s, such as 250ms", maxParamEcho, v)
 	}
 	return d.Truncate(time.Millisecond), nil
+}
+
+// parseSymbolsFilter reads symbols= of a stream: absent is no filter
+// (nil); otherwise its values, joined with commas as one list, must be a
+// list stock.ParseSymbolList accepts with at most max symbols. An empty
+// item is refused, whether the list has others or not (symbols=,
+// symbols=,, symbols=AAPL,,MSFT): it never means every symbol.
+func parseSymbolsFilter(q url.Values, max int) ([]string, error) {
+	vs, ok := q["symbols"]
+	if !ok {
+		return nil, nil
+	}
+	return stock.ParseSymbolList(strings.Join(vs, ","), max)
 }
 
 // single returns the one value of a query parameter; ok is false if it is

@@ -80,3 +80,80 @@ func FuzzBarsQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestParseSymbolsFilter(t *testing.T) {
+	for raw, want := range map[string]string{
+		"":                               "<nil>",
+		"conflate=1s":                    "<nil>",
+		"symbols=aapl":                   "AAPL",
+		"symbols=AAPL,msft,AAPL":         "AAPL,MSFT",
+		"symbols=AAPL&symbols=MSFT":      "AAPL,MSFT",
+		"symbols=AAPL,%20MSFT":           "AAPL,MSFT",
+		"symbols=BRK.B,BF-B":             "BRK.B,BF-B",
+		"symbols=" + repeatSym(100, "A"): repeatSym(1, "A"),
+	} {
+		q, _ := url.ParseQuery(raw)
+		got, err := parseSymbolsFilter(q, 100)
+		if s := strings.Join(got, ","); err != nil || got == nil && want != "<nil>" || got != nil && s != want {
+			t.Errorf("parseSymbolsFilter(%q) = %v, %v; want %s", raw, got, err, want)
+		}
+	}
+	for _, raw := range []string{
+		"symbols=", "symbols=,", "symbols=,,", "symbols=%20", "symbols=AAPL,,MSFT", "symbols=AAPL,", "symbols=,AAPL",
+		"symbols=AAPL&symbols=", "symbols=&symbols=", "symbols=a%C5%BF", "symbols=%C4%B1bm", "symbols=%E2%84%AA",
+		"symbols=%C2%A0AAPL", "symbols=AAPL%0A", "symbols=" + strings.Repeat("A", 13), "symbols=" + strings.Repeat("A,", 100) + "B",
+		"symbols=" + strings.Repeat(",", 5000),
+	} {
+		q, _ := url.ParseQuery(raw)
+		if got, err := parseSymbolsFilter(q, 100); err == nil || statusOf(err) != http.StatusBadRequest {
+			t.Errorf("parseSymbolsFilter(%q) = %v, %v; want a 400", raw, got, err)
+		}
+	}
+}
+
+// repeatSym returns n distinct-or-not symbols: n copies of sym, joined.
+func repeatSym(n int, sym string) string { return strings.TrimSuffix(strings.Repeat(sym+",", n), ",") }
+
+// FuzzSymbolsFilter feeds hostile symbols= values to the filter parser: it
+// must refuse them with a 400 or return at most the allowed number of
+// valid, distinct, upper-case symbols, none from a non-ASCII input.
+func FuzzSymbolsFilter(f *testing.F) {
+	for _, s := range []string{"symbols=AAPL,msft", "symbols=,,", "symbols=a%C5%BF", "symbols=&symbols=A", "symbols=%E2%84%AA"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		syms, err := parseSymbolsFilter(q, 10)
+		if err != nil {
+			if statusOf(err) != http.StatusBadRequest {
+				t.Fatalf("refused %q with %d", raw, statusOf(err))
+			}
+			return
+		}
+		if !q.Has("symbols") {
+			if syms != nil {
+				t.Fatalf("no symbols= in %q gave a filter %v", raw, syms)
+			}
+			return
+		}
+		if len(syms) == 0 || len(syms) > 10 {
+			t.Fatalf("%q gave %d symbols", raw, len(syms))
+		}
+		joined := strings.Join(q["symbols"], ",")
+		for i := range len(joined) {
+			if joined[i] >= 0x80 {
+				t.Fatalf("non-ASCII %q accepted as %v", joined, syms)
+			}
+		}
+		seen := map[string]bool{}
+		for _, s := range syms {
+			if got, err := stock.ParseSymbol(s); err != nil || got != s || seen[s] {
+				t.Fatalf("%q gave symbol %q", raw, s)
+			}
+			seen[s] = true
+		}
+	})
+}

@@ -29,6 +29,7 @@ const (
 	DefaultMaxSymbols   = 100
 	DefaultMaxBody      = 1 << 20
 	DefaultMaxBatch     = 5000
+	DefaultMaxFuture    = time.Minute
 )
 
 // Config configures a Server.
@@ -57,6 +58,9 @@ type Config struct {
 	// in one request.
 	MaxBody  int64
 	MaxBatch int
+	// MaxFuture bounds how far ahead of the server's clock a published
+	// timestamp may be (DefaultMaxFuture if zero).
+	MaxFuture time.Duration
 	// MaxStreams bounds open streams in all (0: no bound); MaxStreamsPerIP
 	// bounds them per client address (0: no bound).
 	MaxStreams      int
@@ -92,6 +96,7 @@ func New(cfg Config) *Server {
 	orDefault(&cfg.MaxSymbols, DefaultMaxSymbols)
 	orDefault(&cfg.MaxBody, DefaultMaxBody)
 	orDefault(&cfg.MaxBatch, DefaultMaxBatch)
+	orDefault(&cfg.MaxFuture, DefaultMaxFuture)
 	orDefault(&cfg.ReadHeaderTimeout, 5*time.Second)
 	orDefault(&cfg.RequestTimeout, 30*time.Second)
 	if cfg.Metrics == nil {
@@ -152,7 +157,7 @@ func (s *Server) routes() http.Handler {
 		s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
 		writeError(w, http.StatusInternalServerError, "internal error")
 	}
-	return s.cors(r)
+	return s.hsts(s.cors(r))
 }
 
 // handleOther serves the PWA, or a JSON 404 for unknown API paths.

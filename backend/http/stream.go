@@ -3,14 +3,12 @@ package http
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/stream"
-	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // maxLastEventID bounds the id a client may send; a longer one is garbage
@@ -101,12 +99,8 @@ func (s *Server) parseStreamRequest(r *http.Request) (backend.SubscribeRequest, 
 	if req.Conflate, err = parseConflate(q); err != nil {
 		return req, err
 	}
-	if list := strings.Join(q["symbols"], ","); strings.Trim(list, ", ") != "" {
-		syms, err := stock.ParseSymbolList(list, s.cfg.MaxSymbols)
-		if err != nil {
-			return req, err
-		}
-		req.Symbols = syms
+	if req.Symbols, err = parseSymbolsFilter(q, s.cfg.MaxSymbols); err != nil {
+		return req, err
 	}
 	req.LastEventID = r.Header.Get("Last-Event-ID")
 	if req.LastEventID == "" {

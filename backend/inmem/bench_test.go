@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stockstream/stockstream/backend"
-	"github.com/stockstream/stockstream/backend/bars"
 	"github.com/stockstream/stockstream/backend/inmem"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -25,7 +25,7 @@ func benchQuotes(n int) []stock.Quote {
 
 // BenchmarkPublishBarsShare publishes batches of 1 and 100 events on 4
 // symbols and, alternating with the publishes, counts the same events in
-// bar rings alone: the work the bars add to every publish. Each side is
+// minute bars alone: the work the bars add to every publish. Each side is
 // timed over blocks of batches, so that reading the clock weighs on
 // neither, and side by side, so that the machine's load weighs on both
 // alike. It reports the time per event of each and the bars' share.
@@ -36,11 +36,11 @@ func BenchmarkPublishBarsShare(b *testing.B) {
 			br := inmem.New(inmem.Options{History: 10000})
 			defer br.Close()
 			qs := benchQuotes(n)
-			rings := map[string]*bars.Ring{}
-			ringOf := make([]*bars.Ring, n) // the broker finds it with the symbol's other state
+			rings := map[string]*stock.MinuteBars{}
+			ringOf := make([]*stock.MinuteBars, n) // the broker finds them with the symbol's other state
 			for i, q := range qs {
 				if rings[q.Symbol] == nil {
-					rings[q.Symbol] = new(bars.Ring)
+					rings[q.Symbol] = new(stock.MinuteBars)
 				}
 				ringOf[i] = rings[q.Symbol]
 			}
@@ -97,6 +97,44 @@ func BenchmarkBarsMemory(b *testing.B) {
 		}
 		b.ReportMetric(float64(held)/(1<<20), "MiB/1000-symbols")
 		br.Close()
+	}
+}
+
+// BenchmarkMemoryPerSymbol publishes one price for each of 10,000 symbols
+// (the default --max-symbols), 12 characters long, with prices and ids of
+// the longest form, and reports the heap the broker holds per symbol: its
+// latest event with the event's encoded frame (also the one event of the
+// symbol in the replay history), session open, bars and map entry. The
+// history ring itself is allocated before and not counted.
+func BenchmarkMemoryPerSymbol(b *testing.B) {
+	for b.Loop() {
+		perSymbol, br := memoryPerSymbol(b, 10000)
+		b.ReportMetric(perSymbol, "B/symbol")
+		br.Close()
+	}
+}
+
+// memoryPerSymbol publishes one price for each of n symbols to a new broker
+// and returns the heap it holds afterwards per symbol, and the broker.
+func memoryPerSymbol(tb testing.TB, n int) (float64, *inmem.Broker) {
+	br := inmem.New(inmem.Options{History: n})
+	before := heapInUse()
+	publishSymbols(tb, br, n)
+	return float64(heapInUse()-before) / float64(n), br
+}
+
+// publishSymbols publishes one price of the longest form for each of n
+// symbols of 12 characters, in batches of 5,000 (the API's largest).
+func publishSymbols(tb testing.TB, br backend.Broker, n int) {
+	ts := time.Date(2026, 3, 2, 9, 30, 0, 123456789, time.UTC)
+	qs := make([]stock.Quote, n)
+	for i := range qs {
+		qs[i] = stock.Quote{Symbol: fmt.Sprintf("SYMBOL%06d", i), Price: stock.MustParsePrice("999999999.999999"), Timestamp: ts}
+	}
+	for batch := range slices.Chunk(qs, 5000) {
+		if _, err := br.Publish(context.Background(), backend.PublishRequest{Quotes: batch}); err != nil {
+			tb.Fatal(err)
+		}
 	}
 }
 

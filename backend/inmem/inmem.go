@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/stockstream/stockstream/backend"
-	"github.com/stockstream/stockstream/backend/bars"
 	"github.com/stockstream/stockstream/backend/fanout"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -56,11 +55,11 @@ type Broker struct {
 }
 
 // symbol is what the broker keeps of one symbol: its latest event, session
-// open and one-minute bars.
+// open and one-minute bars, which grow with the minutes they hold.
 type symbol struct {
 	latest *backend.Event
-	open   bars.Open
-	bars   bars.Ring
+	open   stock.SessionOpen
+	bars   stock.MinuteBars
 }
 
 var _ backend.Broker = (*Broker)(nil)
@@ -216,24 +215,20 @@ func (b *Broker) Latest(_ context.Context, symbol string) (stock.Latest, bool, e
 
 // Bars returns the one-minute bars of one symbol.
 func (b *Broker) Bars(_ context.Context, symbol string) ([]stock.Bar, error) {
-	ring := b.barRing(symbol)
-	if ring == nil {
-		return nil, nil
-	}
-	return ring.Bars(symbol), nil
+	bars := b.minuteBars(symbol)
+	return bars.Bars(symbol), nil
 }
 
-// barRing returns a copy of symbol's bar ring (nil if it has none): copying
-// 56 KiB under the lock holds publishers up less than reading the bars.
-func (b *Broker) barRing(symbol string) *bars.Ring {
+// minuteBars returns a copy of symbol's bars: copying at most 56 KiB under
+// the lock holds publishers up less than making the bars.
+func (b *Broker) minuteBars(symbol string) stock.MinuteBars {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s, ok := b.symbols[symbol]
 	if !ok {
-		return nil
+		return stock.MinuteBars{}
 	}
-	ring := s.bars
-	return &ring
+	return s.bars.Clone()
 }
 
 // Ready reports an error once the broker is closed.

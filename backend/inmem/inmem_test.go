@@ -52,3 +52,15 @@ func TestKeysAreForgottenAfterADayOrPastTheBound(t *testing.T) {
 		t.Fatalf("a key past the bound answered %s again: want a new publish", a2)
 	}
 }
+
+// TestMemoryPerSymbol holds the in-memory broker to 8 KiB of heap per
+// symbol with one price, bars included (BenchmarkMemoryPerSymbol reports
+// the figure).
+func TestMemoryPerSymbol(t *testing.T) {
+	perSymbol, br := memoryPerSymbol(t, 10000)
+	defer br.Close()
+	t.Logf("%.0f B per symbol", perSymbol)
+	if perSymbol > 8<<10 {
+		t.Fatalf("%.0f B of heap per symbol with one price, want at most 8 KiB", perSymbol)
+	}
+}

@@ -35,6 +35,8 @@ type Metrics struct {
 	// this instance had delivered (Redis restarted from an older snapshot,
 	// or failed over to a replica that lagged).
 	Rollbacks prometheus.Counter
+	// Malformed counts malformed values a broker's reads skipped, by kind.
+	Malformed *prometheus.CounterVec
 }
 
 // New returns Metrics registered on a fresh registry that also carries the
@@ -67,8 +69,11 @@ func New() *Metrics {
 		Rollbacks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "stockstream_broker_rollbacks_total", Help: "Times the broker was found to have lost events this instance had delivered; ids went on above the highest seen.",
 		}),
+		Malformed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockstream_broker_malformed_total", Help: "Malformed stored values skipped by reads, by kind: entry, latest or bars.",
+		}, []string{"kind"}),
 	}
-	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.StreamsOpened, m.StreamsClosed, m.StreamBytes, m.Rejected, m.Rollbacks,
+	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.StreamsOpened, m.StreamsClosed, m.StreamBytes, m.Rejected, m.Rollbacks, m.Malformed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -78,6 +83,10 @@ type CountingBroker struct {
 	backend.Broker
 	m *Metrics
 }
+
+// CountMalformed counts one malformed stored value of kind that a read
+// skipped.
+func (m *Metrics) CountMalformed(kind string) { m.Malformed.WithLabelValues(kind).Inc() }
 
 // Counting wraps b so that every published event is counted in m.
 func (m *Metrics) Counting(b backend.Broker) *CountingBroker { return &CountingBroker{Broker: b, m: m} }

@@ -11,7 +11,6 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/stockstream/stockstream/backend"
-	"github.com/stockstream/stockstream/backend/bars"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -105,10 +104,14 @@ func decodeReceipt(v string) (backend.Receipt, error) {
 	return backend.Receipt{First: first, At: time.UnixMicro(at).UTC(), Digest: f[2]}, nil
 }
 
-// decodeEvent parses the stored symbol, price and timestamp of an event.
+// decodeEvent parses the stored symbol, price and timestamp of an event;
+// the symbol must be one ParseSymbol leaves as it is.
 func decodeEvent(sym, price, ts string) (stock.StockPriceEvent, error) {
 	if sym == "" {
 		return stock.StockPriceEvent{}, errors.New("no symbol")
+	}
+	if s, err := stock.ParseSymbol(sym); err != nil || s != sym {
+		return stock.StockPriceEvent{}, fmt.Errorf("symbol %.20q is not a valid symbol in upper case", sym)
 	}
 	p, err := stock.ParsePrice(price)
 	if err != nil {
@@ -138,7 +141,7 @@ func decodeLatest(sym, v string) (stock.Latest, error) {
 		return stock.Latest{}, fmt.Errorf("latest %s: %w", sym, err)
 	}
 	ev.ID = stock.FormatID(seq)
-	var open bars.Open
+	var open stock.SessionOpen
 	if len(f) == 5 {
 		if open, err = decodeOpen(f[3], f[4]); err != nil {
 			return stock.Latest{}, fmt.Errorf("latest %s: %w", sym, err)
@@ -148,37 +151,59 @@ func decodeLatest(sym, v string) (stock.Latest, error) {
 }
 
 // decodeOpen parses the stored session open: its day and price.
-func decodeOpen(day, price string) (bars.Open, error) {
+func decodeOpen(day, price string) (stock.SessionOpen, error) {
 	d, err := strconv.ParseInt(day, 10, 64)
 	if err != nil {
-		return bars.Open{}, fmt.Errorf("open day %q: %w", day, err)
+		return stock.SessionOpen{}, fmt.Errorf("open day %q: %w", day, err)
 	}
 	p, err := stock.ParsePrice(price)
 	if err != nil {
-		return bars.Open{}, fmt.Errorf("open: %w", err)
+		return stock.SessionOpen{}, fmt.Errorf("open: %w", err)
 	}
-	return bars.Open{Day: d, Price: p}, nil
+	return stock.SessionOpen{Day: d, Price: p}, nil
 }
 
 // ringRecord is the size of one slot of a stored bar ring: minute and
 // count as 32-bit, open, high, low and close in millionths as 64-bit
-// integers, little-endian (Lua struct format "<i4i4i8i8i8i8").
+// integers, little-endian (Lua struct format "<i4i4i8i8i8i8"), the layout of
+// stock.MinuteBar.
 const ringRecord = 40
 
-// decodeRing returns the slots of a stored bar ring; a short tail is
-// ignored.
-func decodeRing(b []byte) []bars.Slot {
-	out := make([]bars.Slot, 0, len(b)/ringRecord)
+// decodeRing returns the bars of a stored ring, in slot order, and how many
+// of its values are malformed and left out: a record whose count is
+// negative, whose minute is before 1970 or whose prices are not a bar's,
+// and a ring of the wrong length (its whole records are still read, up to
+// stock.BarWindow). Empty slots (count 0) are neither.
+func decodeRing(b []byte) (out []stock.MinuteBar, malformed int) {
+	if len(b) != stock.BarWindow*ringRecord {
+		malformed++
+		b = b[:min(len(b), stock.BarWindow*ringRecord)]
+	}
+	out = make([]stock.MinuteBar, 0, len(b)/ringRecord)
 	for ; len(b) >= ringRecord; b = b[ringRecord:] {
 		le := binary.LittleEndian
-		out = append(out, bars.Slot{
+		s := stock.MinuteBar{
 			Minute: int32(le.Uint32(b[0:])),
 			Count:  int32(le.Uint32(b[4:])),
 			Open:   int64(le.Uint64(b[8:])),
 			High:   int64(le.Uint64(b[16:])),
 			Low:    int64(le.Uint64(b[24:])),
 			Close:  int64(le.Uint64(b[32:])),
-		})
+		}
+		switch {
+		case s.Count == 0:
+		case !validBar(s):
+			malformed++
+		default:
+			out = append(out, s)
+		}
 	}
-	return out
+	return out, malformed
+}
+
+// validBar reports whether s can be a bar of published prices.
+func validBar(s stock.MinuteBar) bool {
+	const maxMicros = stock.MaxPrice * 1_000_000
+	return s.Count > 0 && s.Minute >= 0 && 0 < s.Low && s.Low <= s.High && s.High <= maxMicros &&
+		s.Low <= s.Open && s.Open <= s.High && s.Low <= s.Close && s.Close <= s.High
 }

@@ -9,7 +9,6 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/stockstream/stockstream/backend"
-	"github.com/stockstream/stockstream/backend/bars"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -40,10 +39,13 @@ import (
 // continues from the stream's newest entry, if any.
 //
 // The latest hash costs one read and one write per symbol of the batch,
-// the bars one read and one write per symbol and minute (bars.Fold). A ring
-// is a string of bars.Slots records (see decodeRing), each at the offset of
-// its minute of the day, kept by the rules of package bars; it is made at
-// its full size at once, so that Redis never grows (and over-allocates) it.
+// the bars one read and one write per symbol and minute (foldBars). A ring
+// is a string of stock.BarWindow records (see decodeRing), each at the
+// offset of its minute of the day: a slot holds the newest minute written
+// to it, and reading the ring over the 24 hours up to its newest minute
+// gives the bars of stock.MinuteBars (TestScriptFollowsTheRule holds it to
+// stocktest.Cases). It is made at its full size at once, so that Redis
+// never grows (and over-allocates) it.
 var publishScript = goredis.NewScript(`
 local RECORD, RING, FORMAT = 40, 40 * 1440, '<i4i4i8i8i8i8'
 local now, floor, cap = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -100,7 +102,7 @@ for j = 1, nsym do
   local sym, idx, day, open = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
   local old = redis.call('HGET', KEYS[3], sym)
   if old then
-    local oday, oopen = string.match(old, '^%S+ %S+ %S+ (%d+) (%S+)$')
+    local oday, oopen = string.match(old, '^%S+ %S+ %S+ (-?%d+) (%S+)$')
     if oday and tonumber(day) <= tonumber(oday) then
       day, open = oday, oopen
     end
@@ -186,14 +188,14 @@ func (b *Broker) answer(req backend.PublishRequest, events []stock.StockPriceEve
 // batchSymbol is what a batch changes of one symbol's latest entry.
 type batchSymbol struct {
 	last int // index of its last event in the batch
-	open bars.Open
+	open stock.SessionOpen
 }
 
 // scriptArgs returns the keys and arguments of publishScript for the
 // events of req, stamped at now.
 func (b *Broker) scriptArgs(req backend.PublishRequest, events []stock.StockPriceEvent, now time.Time) ([]string, []any) {
 	order, syms := symbolsOf(events)
-	parts := bars.Fold(events)
+	parts := foldBars(events)
 	digest := ""
 	if req.Key != "" {
 		digest = backend.Digest(req.Quotes)
@@ -214,7 +216,7 @@ func (b *Broker) scriptArgs(req backend.PublishRequest, events []stock.StockPric
 		args = append(args, sym, s.last+1, s.open.Day, s.open.Price.String())
 	}
 	for _, p := range parts {
-		args = append(args, ringKey[p.Symbol], p.Minute, p.Count,
+		args = append(args, ringKey[p.symbol], p.Minute, p.Count,
 			strconv.FormatInt(p.Open, 10), strconv.FormatInt(p.High, 10),
 			strconv.FormatInt(p.Low, 10), strconv.FormatInt(p.Close, 10))
 	}

@@ -113,7 +113,7 @@ func (b *Broker) decode(msgs []goredis.XMessage) batch {
 	for _, m := range msgs {
 		ev, err := decodeEntry(m)
 		if err != nil {
-			b.log.Error("redis reader: skipping entry", "err", err)
+			b.skipMalformed(malformedEntry, 1, err)
 			continue
 		}
 		out.events = append(out.events, ev)

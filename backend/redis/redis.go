@@ -37,6 +37,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
 	"sync"
 	"time"
 
@@ -75,6 +76,9 @@ type Options struct {
 	// OnRollback, if set, is called once each time the reader finds that
 	// Redis lost events this instance had delivered.
 	OnRollback func()
+	// Malformed, if set, is called for every malformed stored value a read
+	// skips (see skipMalformed), with its kind: "entry", "latest" or "bars".
+	Malformed func(kind string)
 }
 
 // keys are the Redis keys of one broker.
@@ -108,6 +112,8 @@ type Broker struct {
 	log        *slog.Logger
 	onRollback func()
 
+	malformed func(kind string) // Options.Malformed
+
 	life       context.Context // ends when the broker closes
 	stop       context.CancelFunc
 	readerDone chan struct{}
@@ -135,6 +141,9 @@ var _ backend.Broker = (*Broker)(nil)
 // starts late.
 func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 	target, err := parseURL(url)
+	if _, unparsable := errors.AsType[*neturl.Error](err); unparsable {
+		return nil, errors.New("redis url: not a valid URL (not shown: it may hold a password)")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("redis url: %w", err)
 	}
@@ -186,6 +195,7 @@ func newBroker(target target, opts Options) *Broker {
 		now:        opts.Now,
 		log:        opts.Logger,
 		onRollback: opts.OnRollback,
+		malformed:  opts.Malformed,
 		readerDone: make(chan struct{}),
 	}
 	b.feed = target.client(1, b.feedConn.dialer(target.dialTimeout, target.tls))

@@ -103,7 +103,8 @@ func mustSnapshot(t *testing.T, b backend.Broker) []stock.Latest {
 // TestBarsAndOpensMatchTheInMemoryBroker publishes the same random batches,
 // up to the API's 5,000 events, with timestamps spread over three days and
 // out of order, to a Redis broker and an in-memory one: the publish script
-// must keep the rules of package bars exactly as the Go code does.
+// must keep the rule of stock.MinuteBars and stock.SessionOpen exactly as
+// the Go code does.
 func TestBarsAndOpensMatchTheInMemoryBroker(t *testing.T) {
 	srv := redistest.Start(t)
 	r := mustOpen(t, srv, redis.Options{History: 100})

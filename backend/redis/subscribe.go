@@ -3,12 +3,12 @@ package redis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/stockstream/stockstream/backend"
-	"github.com/stockstream/stockstream/backend/bars"
 	"github.com/stockstream/stockstream/backend/fanout"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -98,7 +98,7 @@ func (b *Broker) prime(ctx context.Context, head uint64) error {
 	for _, m := range msgs {
 		ev, err := decodeEntry(m)
 		if err != nil {
-			b.log.Error("redis: skipping entry", "err", err)
+			b.skipMalformed(malformedEntry, 1, err)
 			continue
 		}
 		events = append(events, ev)
@@ -127,10 +127,7 @@ func (b *Broker) snapshotOpening(ctx context.Context, symbols []string, sub *fan
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return backend.Opening{}, unavailable("snapshot", err)
 	}
-	snap, err := decodeSnapshot(latest.Val(), symbols)
-	if err != nil {
-		return backend.Opening{}, err
-	}
+	snap := b.decodeSnapshot(latest.Val(), symbols)
 	head, _ := seq.Uint64() // missing counter: nothing published since Redis lost its data
 	raised, _ := floor.Uint64()
 	head = max(head, raised, pos)
@@ -138,18 +135,19 @@ func (b *Broker) snapshotOpening(ctx context.Context, symbols []string, sub *fan
 	return backend.Opening{Snapshot: snap, Head: head}, nil
 }
 
-// decodeSnapshot decodes the latest hash, keeps the wanted symbols (all if
-// none) and sorts by symbol.
-func decodeSnapshot(latest map[string]string, symbols []string) ([]stock.Latest, error) {
+// decodeSnapshot decodes the latest hash, skipping malformed values, keeps
+// the wanted symbols (all if none) and sorts by symbol.
+func (b *Broker) decodeSnapshot(latest map[string]string, symbols []string) []stock.Latest {
 	out := make([]stock.Latest, 0, len(latest))
 	for sym, v := range latest {
 		l, err := decodeLatest(sym, v)
 		if err != nil {
-			return nil, err
+			b.skipMalformed(malformedLatest, 1, err)
+			continue
 		}
 		out = append(out, l)
 	}
-	return backend.SnapshotOf(out, symbols), nil
+	return backend.SnapshotOf(out, symbols)
 }
 
 // Snapshot returns the latest event per symbol, sorted by symbol.
@@ -158,7 +156,7 @@ func (b *Broker) Snapshot(ctx context.Context) ([]stock.Latest, error) {
 	if err != nil {
 		return nil, unavailable("hgetall "+b.keys.latest, err)
 	}
-	return decodeSnapshot(latest, nil)
+	return b.decodeSnapshot(latest, nil), nil
 }
 
 // Latest returns the latest event of one symbol.
@@ -171,18 +169,31 @@ func (b *Broker) Latest(ctx context.Context, symbol string) (stock.Latest, bool,
 		return stock.Latest{}, false, unavailable("hget "+b.keys.latest, err)
 	}
 	l, err := decodeLatest(symbol, v)
-	return l, err == nil, err
+	if err != nil {
+		b.skipMalformed(malformedLatest, 1, err)
+		return stock.Latest{}, false, nil
+	}
+	return l, true, nil
 }
 
 // Bars returns the one-minute bars of one symbol, read from its ring.
 func (b *Broker) Bars(ctx context.Context, symbol string) ([]stock.Bar, error) {
 	key := b.keys.bars(symbol)
 	ring, err := b.rdb.Get(ctx, key).Bytes()
-	if errors.Is(err, goredis.Nil) {
+	switch {
+	case errors.Is(err, goredis.Nil):
 		return nil, nil
-	}
-	if err != nil {
+	case isWrongType(err):
+		b.skipMalformed(malformedBars, 1, fmt.Errorf("get %s: %w", key, err))
+		return nil, nil
+	case err != nil:
 		return nil, unavailable("get "+key, err)
 	}
-	return bars.Window(symbol, decodeRing(ring)), nil
+	slots, malformed := decodeRing(ring)
+	b.skipMalformed(malformedBars, malformed, fmt.Errorf("bar ring %s of %d bytes", key, len(ring)))
+	var bars stock.MinuteBars
+	for _, s := range slots {
+		bars.Add(s)
+	}
+	return bars.Bars(symbol), nil
 }

@@ -1,7 +1,6 @@
 package market
 
 import (
-	"slices"
 	"time"
 
 	"github.com/stockstream/stockstream/shared/stock"
@@ -24,25 +23,20 @@ func Closes(bars []stock.Bar) []float64 {
 }
 
 // Fold adds a live event to one-minute bars (oldest first) and returns them
-// in a new slice: the bar of the event's minute is extended, or started
-// after the others; bars that end more than ChartSpan before it are
-// dropped. An event from before the last bar changes nothing.
+// in a new slice, by the rule the server keeps (stock.MinuteBars): the event
+// counts in the bar of its own minute, a late one too, and bars that end
+// more than ChartSpan before the newest are dropped.
 func Fold(bars []stock.Bar, e stock.StockPriceEvent) []stock.Bar {
-	start := e.Timestamp.UTC().Truncate(BarInterval)
-	out := slices.Clone(bars)
-	n := len(out)
-	switch {
-	case n > 0 && start.Before(out[n-1].Start):
-		return bars
-	case n > 0 && start.Equal(out[n-1].Start):
-		b := &out[n-1]
-		b.High, b.Low = maxPrice(b.High, e.Price), minPrice(b.Low, e.Price)
-		b.Close = e.Price
-		b.Count++
-	default:
-		out = append(out, stock.Bar{Symbol: e.Symbol, Start: start, Open: e.Price, High: e.Price, Low: e.Price, Close: e.Price, Count: 1})
+	var m stock.MinuteBars
+	for _, b := range bars {
+		if mb, ok := b.MinuteBar(); ok {
+			m.Add(mb)
+		}
 	}
-	return Recent(out)
+	if !m.Count(e.Timestamp, e.Price) {
+		return bars
+	}
+	return Recent(m.Bars(e.Symbol))
 }
 
 // Recent returns the bars of the ChartSpan that ends with the last bar.
@@ -83,10 +77,11 @@ func DayOf(latest stock.Latest, bars []stock.Bar) Day {
 }
 
 // Move returns the session after a live event: a later day starts a new
-// session at its price.
+// session at its price (stock.SessionOpen).
 func (d Day) Move(e stock.StockPriceEvent) Day {
-	if day := stock.SessionDay(e.Timestamp); d.Open.IsZero() || day.After(d.Start) {
-		return Day{Open: e.Price, High: e.Price, Low: e.Price, Start: day}
+	open := stock.SessionOpen{Day: stock.UnixDay(d.Start), Price: d.Open}
+	if next := open.Next(e); next != open {
+		return Day{Open: e.Price, High: e.Price, Low: e.Price, Start: stock.SessionDay(e.Timestamp)}
 	}
 	d.High, d.Low = maxPrice(d.High, e.Price), minPrice(d.Low, e.Price)
 	return d

@@ -1,11 +1,13 @@
 package market_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stockstream/stockstream/frontend/market"
 	"github.com/stockstream/stockstream/shared/stock"
+	"github.com/stockstream/stockstream/shared/stock/stocktest"
 )
 
 var t0 = time.Date(2026, 11, 24, 14, 30, 0, 0, time.UTC)
@@ -33,8 +35,29 @@ func TestFoldBuildsMinuteBars(t *testing.T) {
 	if b.Open.String() != "10" || b.High.String() != "12.5" || b.Low.String() != "9.75" || b.Close.String() != "9.75" || b.Count != 3 || !b.Start.Equal(t0) {
 		t.Errorf("first bar %+v", b)
 	}
-	if n := market.Fold(bars, at(-time.Minute, "1")); len(n) != 2 || n[0].Low.String() != "9.75" {
-		t.Errorf("an event from before the last bar changed the bars: %+v", n)
+	if n := market.Fold(bars, at(-time.Minute, "1")); len(n) != 3 || !n[0].Start.Equal(t0.Add(-time.Minute)) || n[1] != bars[0] {
+		t.Errorf("a late event did not count in a bar of its own minute: %+v", n)
+	}
+	if n := market.Fold(bars, at(30*time.Second, "9")); len(n) != 2 || n[0].Close.String() != "9" || n[0].Low.String() != "9" || n[0].Count != 4 {
+		t.Errorf("a late event did not count in its minute's bar as its close: %+v", n)
+	}
+	if n := market.Fold(bars, stock.StockPriceEvent{Symbol: "AAPL", Price: stock.MustParsePrice("1"), Timestamp: time.Unix(-1, 0)}); len(n) != 2 || &n[0] != &bars[0] {
+		t.Errorf("an event no bar can hold changed the bars: %+v", n)
+	}
+}
+
+// TestFoldFollowsTheRule folds the events of every case of the server's
+// bar rule and checks that the chart holds the last hour of the bars the
+// server holds.
+func TestFoldFollowsTheRule(t *testing.T) {
+	for _, c := range stocktest.Cases {
+		var bars []stock.Bar
+		for _, e := range c.Events {
+			bars = market.Fold(bars, e)
+		}
+		if want := market.Recent(c.Bars); fmt.Sprint(bars) != fmt.Sprint(want) {
+			t.Errorf("%s: chart bars\n got %v\nwant %v", c.Name, bars, want)
+		}
 	}
 }
 

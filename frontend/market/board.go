@@ -159,8 +159,9 @@ func (b *Board) apply(e stock.StockPriceEvent) bool {
 		return false
 	}
 	r.move(e)
-	if day := stock.SessionDay(e.Timestamp); r.quote.Open.IsZero() || day.After(r.quote.OpenDay) {
-		r.quote.Open, r.quote.OpenDay = e.Price, day
+	open := stock.SessionOpen{Day: stock.UnixDay(r.quote.OpenDay), Price: r.quote.Open}
+	if next := open.Next(e); next != open {
+		r.quote.Open, r.quote.OpenDay = next.Price, stock.SessionDay(e.Timestamp)
 	}
 	return true
 }

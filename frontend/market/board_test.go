@@ -7,6 +7,7 @@ import (
 
 	"github.com/stockstream/stockstream/frontend/market"
 	"github.com/stockstream/stockstream/shared/stock"
+	"github.com/stockstream/stockstream/shared/stock/stocktest"
 )
 
 func ev(id, sym, price string) stock.StockPriceEvent {
@@ -211,5 +212,22 @@ func TestRestoreSkipsBadEntries(t *testing.T) {
 	q, ok := b.Quote("AAPL")
 	if b.Len() != 1 || !ok || q.Price.String() != "1" || len(q.History) != market.HistoryLen || len(b.Feed()) != 1 {
 		t.Errorf("restored %d rows, AAPL %+v, feed %v", b.Len(), q, b.Feed())
+	}
+}
+
+// TestBoardOpenFollowsTheRule applies the events of every case of the
+// server's session-open rule, live, and checks the board's open against
+// the session open the server holds.
+func TestBoardOpenFollowsTheRule(t *testing.T) {
+	for _, c := range stocktest.Cases {
+		var b market.Board
+		for i, e := range c.Events {
+			e.ID = itoa(1000 + i)
+			b.Apply(e)
+		}
+		q, _ := b.Quote("T")
+		if q.Open != c.Open.Price || stock.UnixDay(q.OpenDay) != c.Open.Day {
+			t.Errorf("%s: open %v of day %d, want %v of day %d", c.Name, q.Open, stock.UnixDay(q.OpenDay), c.Open.Price, c.Open.Day)
+		}
 	}
 }

@@ -18,8 +18,10 @@ import (
 const (
 	// DefaultReadTimeout is three times the server's default heartbeat.
 	DefaultReadTimeout = 45 * time.Second
-	// DefaultMaxEventSize bounds one event (a snapshot is the largest):
-	// about 60,000 symbols.
+	// DefaultMaxEventSize bounds one event. A snapshot is the largest: at
+	// the server's default cap of 10,000 symbols it is at most 1.5 MB
+	// (12-character symbols, the longest ids, prices and timestamps), and
+	// this bound takes about 56,000 such symbols.
 	DefaultMaxEventSize = 8 << 20
 )
 

@@ -18,23 +18,30 @@ type Bar struct {
 
 // AggregateBars merges bars of one symbol, oldest first, into bars of
 // interval, each starting at a multiple of interval since midnight UTC (an
-// interval that divides a day): the open of the first, the close of the
-// last, the highest high, the lowest low and the sum of counts. Bars
-// already as long as interval come back unchanged.
+// interval that divides a day), as MinuteBar.Merge merges bars: the open
+// of the first, the close of the last, the highest high, the lowest low
+// and the sum of counts. Bars already as long as interval come back
+// unchanged.
 func AggregateBars(bars []Bar, interval time.Duration) []Bar {
 	var out []Bar
 	for _, b := range bars {
 		start := b.Start.Truncate(interval)
 		if n := len(out); n > 0 && out[n-1].Start.Equal(start) {
-			last := &out[n-1]
-			last.High = Price{max(last.High.micros, b.High.micros)}
-			last.Low = Price{min(last.Low.micros, b.Low.micros)}
-			last.Close = b.Close
-			last.Count += b.Count
+			out[n-1].merge(b)
 			continue
 		}
 		b.Start = start
 		out = append(out, b)
 	}
 	return out
+}
+
+// merge adds later, the bar that follows b within a longer bar, to b by
+// MinuteBar.Merge (counts are added as ints: a long bar may count more
+// than a MinuteBar holds).
+func (b *Bar) merge(later Bar) {
+	m := MinuteBar{Open: b.Open.micros, High: b.High.micros, Low: b.Low.micros, Close: b.Close.micros}
+	m.Merge(MinuteBar{Open: later.Open.micros, High: later.High.micros, Low: later.Low.micros, Close: later.Close.micros})
+	b.High, b.Low, b.Close = Price{m.High}, Price{m.Low}, Price{m.Close}
+	b.Count += later.Count
 }

@@ -1,9 +1,6 @@
 package stock
 
-import (
-	"encoding/json"
-	"time"
-)
+import "encoding/json"
 
 // Latest is the latest event of one symbol with the symbol's session open:
 // the first price the server holds for the UTC day of that event. Snapshots
@@ -13,12 +10,6 @@ import (
 type Latest struct {
 	StockPriceEvent
 	Open Price
-}
-
-// SessionDay returns the UTC day, as midnight, whose session t belongs to.
-func SessionDay(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // MarshalJSON writes the event's fields and "open" (omitted when zero).

@@ -42,7 +42,7 @@ func openBroker(ctx context.Context, c *config, m *metrics.Metrics, log *slog.Lo
 	ctx, cancel := context.WithTimeout(ctx, redisOpenTimeout)
 	defer cancel()
 	b, err := redis.Open(ctx, c.broker, redis.Options{History: c.history, Queue: c.queue, MaxSymbols: c.maxSymbols,
-		Logger: log, OnRollback: m.Rollbacks.Inc})
+		Logger: log, OnRollback: m.Rollbacks.Inc, Malformed: m.CountMalformed})
 	if err != nil {
 		return nil, nil, fmt.Errorf("--broker: %w", err)
 	}

@@ -39,6 +39,7 @@ type config struct {
 	maxConns     int
 	maxConnsIP   int
 	maxSymbols   int
+	maxFuture    time.Duration
 	queue        int
 	logLevel     string
 	logFormat    string
@@ -75,8 +76,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file: serve HTTPS with HTTP/2")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file")
 	fs.IntVar(&c.maxConns, "max-conns", 50000, "open streams allowed in all (0: no limit)")
-	fs.IntVar(&c.maxConnsIP, "max-conns-per-ip", 0, "open streams allowed per client address (0: no limit)")
+	fs.IntVar(&c.maxConnsIP, "max-conns-per-ip", 256, "open streams allowed per client address (0: no limit)")
 	fs.IntVar(&c.maxSymbols, "max-symbols", 10000, "distinct symbols the broker holds (0: no limit); a publish that would add one past it is refused with 422")
+	fs.DurationVar(&c.maxFuture, "max-future", time.Minute, "how far ahead of the server's clock a published timestamp may be")
 	fs.IntVar(&c.queue, "queue", 4096, "events a subscriber may have pending before it is disconnected as too slow")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
@@ -237,6 +239,9 @@ func (c *config) finish(symbols, cors, tokenFile string) error {
 	if c.maxSymbols < 0 {
 		bad("max-symbols", "%d must not be negative", c.maxSymbols)
 	}
+	if c.maxFuture < time.Second || c.maxFuture > 24*time.Hour {
+		bad("max-future", "%s is out of range 1s..24h", c.maxFuture)
+	}
 	if c.queue < 16 {
 		bad("queue", "%d is too small: at least 16", c.queue)
 	}
@@ -250,13 +255,17 @@ func (c *config) finish(symbols, cors, tokenFile string) error {
 }
 
 // checkBrokerURL accepts "memory", a redis:// URL or a redis-sentinel://
-// URL (rediss and rediss-sentinel for TLS).
+// URL (rediss and rediss-sentinel for TLS). Its errors never show a
+// password: the URL is redacted, or not shown if it does not parse.
 func checkBrokerURL(s string) error {
 	if s == "memory" {
 		return nil
 	}
 	u, err := url.Parse(s)
-	if err != nil || !slices.Contains([]string{"redis", "rediss", "redis-sentinel", "rediss-sentinel"}, u.Scheme) || u.Host == "" {
+	if err != nil {
+		return errors.New("neither memory, a redis://host:port/db nor a redis-sentinel:// URL (not shown: it may hold a password)")
+	}
+	if !slices.Contains([]string{"redis", "rediss", "redis-sentinel", "rediss-sentinel"}, u.Scheme) || u.Host == "" {
 		return fmt.Errorf("%q is neither memory, redis://host:port/db nor redis-sentinel://host:port/db?master_name=NAME", redactedURL(s))
 	}
 	if strings.HasSuffix(u.Scheme, "-sentinel") && u.Query().Get("master_name") == "" {

@@ -140,7 +140,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 		Broker: broker, Metrics: m, Logger: log, App: appHandler(log, broker),
 		Heartbeat: c.heartbeat, Retry: c.retry,
 		PublishToken: c.publishToken, CORSOrigins: c.corsOrigins,
-		MaxStreams: c.maxConns, MaxStreamsPerIP: c.maxConnsIP,
+		MaxStreams: c.maxConns, MaxStreamsPerIP: c.maxConnsIP, MaxFuture: c.maxFuture,
 	})
 	l, err := net.Listen("tcp", c.addr)
 	if err != nil {

@@ -40,6 +40,8 @@ func TestBadValuesNameTheFlag(t *testing.T) {
 		"no such file":   {"--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"},
 		"--addr":         {"--addr", "8080"},
 		"retry":          {"--retry", "soon"},
+		"--max-future":   {"--max-future", "0s"},
+		"max-future":     {"--max-future", "48h"},
 		"simulator":      {"--simulator=maybe"},
 		"unexpected":     {"extra"},
 	}
@@ -141,4 +143,22 @@ func TestRunServesAndShutsDownCleanly(t *testing.T) {
 		t.Fatalf("logs: %s", logs.String())
 	}
 	t.Logf("shutdown with an open stream took %s", time.Since(start))
+}
+
+// TestContractDefaults checks the defaults the contract names for the
+// limits: 256 streams per client address, timestamps at most a minute
+// ahead.
+func TestContractDefaults(t *testing.T) {
+	var out syncBuffer
+	c, err := parseConfig(nil, noEnv, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.maxConnsIP != 256 || c.maxFuture != time.Minute {
+		t.Fatalf("--max-conns-per-ip %d, --max-future %s; want 256 and 1m", c.maxConnsIP, c.maxFuture)
+	}
+	c, err = parseConfig([]string{"--max-conns-per-ip", "0"}, func(k string) string { return map[string]string{"STOCKSTREAM_MAX_FUTURE": "5s"}[k] }, &out)
+	if err != nil || c.maxConnsIP != 0 || c.maxFuture != 5*time.Second {
+		t.Fatalf("--max-conns-per-ip 0, STOCKSTREAM_MAX_FUTURE=5s: %+v %v", c, err)
+	}
 }

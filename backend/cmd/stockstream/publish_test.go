@@ -192,7 +192,7 @@ func TestPublishStopsOnRefusals(t *testing.T) {
 	}{
 		{[]string{"--to", srv.base, "--token", "wrong", good}, "server answered 401 Unauthorized: invalid bearer token"},
 		{[]string{"--to", notFound.URL, "--token", token, good}, "server answered 404 Not Found: 404 page not found"},
-		{[]string{"--to", srv.base, "--token", token, future}, "f.csv:3: server answered 400 Bad Request: item 1: timestamp 2999-01-02T00:00:00Z out of range"},
+		{[]string{"--to", srv.base, "--token", token, future}, "f.csv:3: server answered 400 Bad Request: item 1: timestamp 2999-01-02T00:00:00Z is more than 1m0s ahead of the server's clock"},
 		{[]string{"--to", srv.base, "--token", token, bad}, `b.csv:3:14: invalid price "1.2.3"`},
 		{[]string{"--to", srv.base, "--token", token, filepath.Join(t.TempDir(), "missing.csv")}, "missing.csv: no such file"},
 		{[]string{"--to", "127.0.0.1:1", "--token", token, "--retry-for", "300ms", good}, "gave up after 300ms of failures (--retry-for)"},

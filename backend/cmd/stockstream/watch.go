@@ -93,7 +93,7 @@ func (c *cli) watch(ctx context.Context, args []string) int {
 		}
 		if err != nil {
 			out.close()
-			fmt.Fprintf(c.stderr, "stockstream watch: %s: %v\n", w.url, err)
+			fmt.Fprintf(c.stderr, "stockstream watch: %s: %v\n", redactedURL(w.url), err)
 			return exitError
 		}
 		if m.Missed {
