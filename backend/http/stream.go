@@ -9,6 +9,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/access"
 	"github.com/stockstream/stockstream/shared/sse"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -24,14 +25,21 @@ const maxLastEventID = 64
 // no goroutine and none of net/http's per-connection state. Elsewhere
 // (HTTP/2, TLS) the handler serves the stream through its ResponseWriter.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	req, err := s.parseStreamRequest(r)
+	grant, ok := s.authorizeRead(w, r)
+	if !ok {
+		return
+	}
+	req, err := s.parseStreamRequest(r, grant)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
-	release, lerr := s.limits.acquire(clientIP(r))
+	release, lerr := s.limits.acquire(s.cfg.TrustedProxies.Client(r))
 	if lerr != nil {
 		s.metrics.Rejected.WithLabelValues(lerr.limit).Inc()
+		if lerr.limit == "per_ip" {
+			s.metrics.AuthRefusals.WithLabelValues(access.ReasonCap).Inc()
+		}
 		w.Header().Set("Retry-After", "5")
 		writeError(w, lerr.status, lerr.msg)
 		return
@@ -42,11 +50,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 		s.tellToRetry(w, r, err)
 		return
 	}
-	s.metrics.Subscribers.Inc()
+	subscribers := s.metrics.Subscribers.WithLabelValues(grant.Class.String())
+	subscribers.Inc()
 	end := func() {
 		sub.Close()
 		release()
-		s.metrics.Subscribers.Dec()
+		subscribers.Dec()
 	}
 	setStreamHeaders(w.Header())
 	if canTakeOver(r) {
@@ -71,10 +80,12 @@ func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request, sub backe
 }
 
 // parseStreamRequest reads symbols=, conflate= and the resume id (the
-// Last-Event-ID header wins over lastEventId=).
-func (s *Server) parseStreamRequest(r *http.Request) (backend.SubscribeRequest, error) {
+// Last-Event-ID header wins over lastEventId=), and limits the filter to
+// what grant allows: the grant's symbols without symbols=, a 403 for a
+// symbol outside them. The request carries the grant's expiry and delay.
+func (s *Server) parseStreamRequest(r *http.Request, grant access.Grant) (backend.SubscribeRequest, error) {
 	q := r.URL.Query()
-	var req backend.SubscribeRequest
+	req := backend.SubscribeRequest{Expires: grant.Expires, Delay: grant.Delay}
 	var err error
 	if req.Conflate, err = parseConflate(q); err != nil {
 		return req, err
@@ -85,6 +96,9 @@ func (s *Server) parseStreamRequest(r *http.Request) (backend.SubscribeRequest, 
 			return req, err
 		}
 		req.Symbols = syms
+	}
+	if req.Symbols, err = grant.Filter(req.Symbols); err != nil {
+		return req, err
 	}
 	req.LastEventID = r.Header.Get("Last-Event-ID")
 	if req.LastEventID == "" {

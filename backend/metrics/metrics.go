@@ -15,8 +15,10 @@ import (
 
 // Metrics holds the server's collectors, registered on Registry.
 type Metrics struct {
-	Registry    *prometheus.Registry
-	Subscribers prometheus.Gauge
+	Registry *prometheus.Registry
+	// Subscribers counts open streams by access class: "token", "delayed"
+	// or "anonymous".
+	Subscribers *prometheus.GaugeVec
 	Published   prometheus.Counter
 	Delivered   prometheus.Counter
 	DroppedSlow prometheus.Counter
@@ -24,6 +26,10 @@ type Metrics struct {
 	Opened *prometheus.CounterVec
 	// Rejected counts streams refused by a connection limit, by limit.
 	Rejected *prometheus.CounterVec
+	// AuthRefusals counts read requests refused by subscriber access, by
+	// reason: "missing", "expired", "invalid", "too_long", "scope" or
+	// "cap" (the per-client stream cap).
+	AuthRefusals *prometheus.CounterVec
 }
 
 // New returns Metrics registered on a fresh registry that also carries the
@@ -32,9 +38,9 @@ func New() *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
 		Registry: reg,
-		Subscribers: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "stockstream_subscribers", Help: "Connected SSE subscribers.",
-		}),
+		Subscribers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "stockstream_subscribers", Help: "Connected SSE subscribers, by access: token, delayed or anonymous.",
+		}, []string{"access"}),
 		Published: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "stockstream_events_published_total", Help: "Events published through this instance.",
 		}),
@@ -50,8 +56,14 @@ func New() *Metrics {
 		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stockstream_streams_rejected_total", Help: "Streams refused by a connection limit.",
 		}, []string{"limit"}),
+		AuthRefusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockstream_auth_refusals_total", Help: "Read requests refused by subscriber access, by reason.",
+		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.DroppedSlow, m.Opened, m.Rejected,
+	for _, class := range []string{"token", "delayed", "anonymous"} {
+		m.Subscribers.WithLabelValues(class)
+	}
+	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.DroppedSlow, m.Opened, m.Rejected, m.AuthRefusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
