@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/stockstream/stockstream/shared/client"
@@ -32,8 +33,9 @@ func (c *cli) parseWatch(args []string) (*watchConfig, error) {
 	fs := flag.NewFlagSet("stockstream watch", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	var w watchConfig
-	var symbols string
+	var symbols, token string
 	fs.StringVar(&symbols, "symbols", "", "only these symbols, comma-separated (default: every symbol)")
+	fs.StringVar(&token, "token", "", "subscriber token, sent as Authorization: Bearer on every connect (from stockstream token)")
 	fs.BoolVar(&w.json, "json", false, "print NDJSON StockPriceEvents on stdout instead of the table (a snapshot as one line per symbol)")
 	fs.DurationVar(&w.opts.Conflate, "conflate", 0, "ask the server for at most one price per symbol per window, 10ms to 1m (0: every price)")
 	fs.StringVar(&w.opts.LastEventID, "from", "", "start after this event id (a snapshot if the server no longer holds what follows it)")
@@ -67,6 +69,9 @@ func (c *cli) parseWatch(args []string) (*watchConfig, error) {
 		if _, ok := stock.ParseID(id); !ok {
 			errs = append(errs, fmt.Errorf("--from: %q is not an event id (a decimal number)", id))
 		}
+	}
+	if token = strings.TrimSpace(token); token != "" {
+		w.opts.Token = func(context.Context) (string, error) { return token, nil }
 	}
 	if len(rest) <= 1 {
 		if _, err := client.StreamURL(w.url, w.opts); err != nil {
