@@ -185,3 +185,14 @@ func TestServeWithSubscriberTokens(t *testing.T) {
 		t.Errorf("the server log holds the key or a token:\n%s", logs)
 	}
 }
+
+func TestWatchHidesTheAccessTokenOfItsURL(t *testing.T) {
+	srv := startServe(t, "127.0.0.1:0", "--simulator=false", "--subscribe-key", subscribeKey, "--anonymous", "none")
+	secret := "eyJhbGciOiJIUzI1NiJ9.not-a-real-token.sig"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code, _, errOut := runCLI(ctx, "", nil, "watch", "--json", srv.base+"/stocks?access_token="+secret)
+	if code != exitError || !strings.Contains(errOut, "401") || strings.Contains(errOut, secret) || !strings.Contains(errOut, "REDACTED") {
+		t.Errorf("exit %d, stderr %q; want 1, the 401, and the token redacted", code, errOut)
+	}
+}

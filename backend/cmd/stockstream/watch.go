@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -89,8 +90,9 @@ func (c *cli) watch(ctx context.Context, args []string) int {
 	}
 	out := c.newDisplay(w)
 	defer out.close()
+	hide := tokenHider(w.url)
 	w.opts.OnReconnect = func(r client.Reconnect) {
-		out.note(fmt.Sprintf("connection lost (%v); reconnecting in %s, attempt %d, from id %s", r.Err, r.Wait.Round(time.Millisecond), r.Attempt, orNone(r.LastEventID)))
+		out.note(hide(fmt.Sprintf("connection lost (%v); reconnecting in %s, attempt %d, from id %s", r.Err, r.Wait.Round(time.Millisecond), r.Attempt, orNone(r.LastEventID))))
 	}
 	for m, err := range client.Subscribe(ctx, w.url, w.opts) {
 		if ctx.Err() != nil {
@@ -98,7 +100,7 @@ func (c *cli) watch(ctx context.Context, args []string) int {
 		}
 		if err != nil {
 			out.close()
-			fmt.Fprintf(c.stderr, "stockstream watch: %s: %v\n", w.url, err)
+			fmt.Fprintln(c.stderr, hide(fmt.Sprintf("stockstream watch: %s: %v", w.url, err)))
 			return exitError
 		}
 		if m.Missed {
@@ -111,6 +113,24 @@ func (c *cli) watch(ctx context.Context, args []string) int {
 		}
 	}
 	return exitOK
+}
+
+// tokenHider returns a function that replaces the access_token of
+// streamURL, if it has one, in a message: the errors of net/http quote
+// the URL, and no token belongs in a log.
+func tokenHider(streamURL string) func(string) string {
+	u, err := url.Parse(streamURL)
+	if err != nil {
+		return func(s string) string { return s }
+	}
+	var pairs []string
+	for _, tok := range u.Query()["access_token"] {
+		if tok != "" {
+			pairs = append(pairs, url.QueryEscape(tok), "REDACTED", tok, "REDACTED")
+		}
+	}
+	r := strings.NewReplacer(pairs...)
+	return r.Replace
 }
 
 func orNone(id string) string {
