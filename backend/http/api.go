@@ -16,6 +16,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/stockstream/stockstream/backend/access"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -47,7 +48,7 @@ func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request, _ httpro
 // handleStock serves GET /api/stocks/:symbol; a symbol outside the
 // caller's token is 403, whether the server has seen it or not.
 func (s *Server) handleStock(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	sym, ok := s.readableSymbol(w, r, ps)
+	sym, _, ok := s.readableSymbol(w, r, ps)
 	if !ok {
 		return
 	}
@@ -62,12 +63,13 @@ func (s *Server) handleStock(w http.ResponseWriter, r *http.Request, ps httprout
 	}
 }
 
-// readableSymbol returns the path's symbol when the caller may read it;
-// otherwise it answers 401, 400 or 403 and ok is false.
-func (s *Server) readableSymbol(w http.ResponseWriter, r *http.Request, ps httprouter.Params) (sym string, ok bool) {
-	grant, ok := s.authorizeRead(w, r)
+// readableSymbol returns the path's symbol and the caller's grant when
+// the caller may read the symbol; otherwise it answers 401, 400 or 403 and
+// ok is false.
+func (s *Server) readableSymbol(w http.ResponseWriter, r *http.Request, ps httprouter.Params) (sym string, grant access.Grant, ok bool) {
+	grant, ok = s.authorizeRead(w, r)
 	if !ok {
-		return "", false
+		return "", grant, false
 	}
 	sym, err := stock.ParseSymbol(ps.ByName("symbol"))
 	if err == nil {
@@ -75,9 +77,9 @@ func (s *Server) readableSymbol(w http.ResponseWriter, r *http.Request, ps httpr
 	}
 	if err != nil {
 		s.writeErr(w, r, err)
-		return "", false
+		return "", grant, false
 	}
-	return sym, true
+	return sym, grant, true
 }
 
 // handlePublish serves POST /api/prices: one quote or an array of them,

@@ -12,7 +12,7 @@ import (
 // symbol's last limit bars of interval, aggregated from its one-minute bars
 // of the 24 hours up to its newest, oldest first.
 func (s *Server) handleBars(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	sym, ok := s.readableSymbol(w, r, ps)
+	sym, _, ok := s.readableSymbol(w, r, ps)
 	if !ok {
 		return
 	}
