@@ -71,7 +71,9 @@ FUZZ_TARGETS := \
 	./shared/client:FuzzDecodeUpdate:20000x \
 	./shared/pricefile:FuzzRead:10000x \
 	./backend/http:FuzzBarsQuery:10000x \
-	./backend/http:FuzzPublishRequest:10000x
+	./backend/http:FuzzPublishRequest:10000x \
+	./backend/access:FuzzVerify:20000x \
+	./backend/clientip:FuzzForwardedClient:20000x
 
 fuzz: ## Fuzz every parser for FUZZTIME each (default 30s); a finding writes its input under testdata/fuzz.
 	@FUZZTIME=$${FUZZTIME:-30s} bash scripts/fuzz.sh $(FUZZ_TARGETS)

@@ -68,6 +68,14 @@ type SubscribeRequest struct {
 	// a resume replays only the latest event of each symbol changed since
 	// LastEventID, in id order.
 	Conflate time.Duration
+	// Expires, when not zero, is when the reader's subscriber token
+	// expires: the stream ends cleanly no earlier than Expires and at most
+	// 2 s after it (a reconnect with the same token is then refused).
+	Expires time.Time
+	// Delay, when positive, is the delayed tier: the reader gets each
+	// event Delay after the server accepted it, in id order, with its own
+	// id. Zero is live.
+	Delay time.Duration
 }
 
 // Opening is how a stream starts, decided atomically with the subscriber's

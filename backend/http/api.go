@@ -10,21 +10,31 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/access"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // handleSnapshot serves GET /api/snapshot: the latest event per symbol.
+// It takes no filter: a token holder gets the token's symbols.
 func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	grant, ok := s.authorizeRead(w, r)
+	if !ok {
+		return
+	}
 	latest, err := s.cfg.Broker.Snapshot(r.Context())
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
+	}
+	if grant.Symbols != nil {
+		latest = slices.DeleteFunc(latest, func(l stock.Latest) bool { return !grant.Allows(l.Symbol) })
 	}
 	if latest == nil {
 		latest = []stock.Latest{}
@@ -32,11 +42,11 @@ func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request, _ httpro
 	writeJSON(w, http.StatusOK, latest)
 }
 
-// handleStock serves GET /api/stocks/:symbol.
+// handleStock serves GET /api/stocks/:symbol; a symbol outside the
+// caller's token is 403, whether the server has seen it or not.
 func (s *Server) handleStock(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	sym, err := stock.ParseSymbol(ps.ByName("symbol"))
-	if err != nil {
-		s.writeErr(w, r, err)
+	sym, _, ok := s.readableSymbol(w, r, ps)
+	if !ok {
 		return
 	}
 	l, ok, err := s.cfg.Broker.Latest(r.Context(), sym)
@@ -48,6 +58,25 @@ func (s *Server) handleStock(w http.ResponseWriter, r *http.Request, ps httprout
 	default:
 		writeJSON(w, http.StatusOK, l)
 	}
+}
+
+// readableSymbol returns the path's symbol and the caller's grant when
+// the caller may read the symbol; otherwise it answers 401, 400 or 403 and
+// ok is false.
+func (s *Server) readableSymbol(w http.ResponseWriter, r *http.Request, ps httprouter.Params) (sym string, grant access.Grant, ok bool) {
+	grant, ok = s.authorizeRead(w, r)
+	if !ok {
+		return "", grant, false
+	}
+	sym, err := stock.ParseSymbol(ps.ByName("symbol"))
+	if err == nil {
+		err = grant.Check(sym)
+	}
+	if err != nil {
+		s.writeErr(w, r, err)
+		return "", grant, false
+	}
+	return sym, grant, true
 }
 
 // handlePublish serves POST /api/prices: one quote or an array of them,

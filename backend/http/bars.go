@@ -12,9 +12,8 @@ import (
 // symbol's last limit bars of interval, aggregated from its one-minute bars
 // of the 24 hours up to its newest, oldest first.
 func (s *Server) handleBars(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	sym, err := stock.ParseSymbol(ps.ByName("symbol"))
-	if err != nil {
-		s.writeErr(w, r, err)
+	sym, _, ok := s.readableSymbol(w, r, ps)
+	if !ok {
 		return
 	}
 	q, err := parseBarsQuery(r.URL.RawQuery)

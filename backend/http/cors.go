@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// cors adds CORS headers for the exact origins of Config.CORSOrigins. Other
-// origins get no CORS headers, so browsers keep them out; same-origin
-// requests need none. No credentials are granted: the API and the stream
-// use none (a publish token is a header the caller sets, not a cookie).
+// cors adds CORS headers for the exact origins of Config.CORSOrigins, and
+// grants them credentials (the session cookie) too. Other origins get no
+// CORS headers, so browsers keep them out and never send them a response
+// read with the cookie; same-origin requests need none.
 func (s *Server) cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if origin := r.Header.Get("Origin"); origin != "" && s.allowedOrigin(origin) && isCORSPath(r.URL.Path) {
@@ -33,7 +33,7 @@ func isCORSPath(p string) bool { return p == "/stocks" || strings.HasPrefix(p, "
 func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
 	if r.Header.Get("Access-Control-Request-Method") == "" || origin == "" {
-		w.Header().Set("Allow", "GET, POST, OPTIONS")
+		w.Header().Set("Allow", "GET, POST, DELETE, OPTIONS")
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
@@ -42,7 +42,7 @@ func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	h.Set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
 	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, Last-Event-ID, Cache-Control")
 	h.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)

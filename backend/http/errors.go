@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/access"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -28,9 +29,12 @@ func errorf(status int, format string, args ...any) error {
 func statusOf(err error) int {
 	var ae *apiError
 	var mbe *http.MaxBytesError
+	var ref *access.Refusal
 	switch {
 	case errors.As(err, &ae):
 		return ae.status
+	case errors.As(err, &ref):
+		return ref.Status
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, stock.ErrInvalidSymbol), errors.Is(err, stock.ErrInvalidPrice):
@@ -52,10 +56,15 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 }
 
 // writeErr answers err with its status; internal errors are not described
-// to the client.
+// to the client. An access refusal carries its WWW-Authenticate challenge
+// and is counted by reason.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
 	msg := err.Error()
+	var ref *access.Refusal
+	if errors.As(err, &ref) {
+		s.refused(w, r, ref)
+	}
 	switch status {
 	case http.StatusInternalServerError:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

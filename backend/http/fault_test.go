@@ -113,10 +113,13 @@ func gaugeValue(t *testing.T, srv *stockhttp.Server) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var sum float64
 	for _, mf := range mfs {
 		if mf.GetName() == "stockstream_subscribers" {
-			return mf.GetMetric()[0].GetGauge().GetValue()
+			for _, m := range mf.GetMetric() {
+				sum += m.GetGauge().GetValue()
+			}
 		}
 	}
-	return 0
+	return sum
 }

@@ -155,7 +155,11 @@ func do(t testing.TB, method, url string, header http.Header, body string) (int,
 	return resp.StatusCode, resp.Header, string(b)
 }
 
-// metric returns the value of an unlabelled metric from base+"/metrics".
+// anonymousSubscribers is the gauge of streams read without a token.
+const anonymousSubscribers = `stockstream_subscribers{access="anonymous"}`
+
+// metric returns the value of a metric from base+"/metrics", named with
+// its labels as the exposition writes them.
 func metric(t testing.TB, base, name string) string {
 	t.Helper()
 	_, _, body := do(t, "GET", base+"/metrics", nil, "")

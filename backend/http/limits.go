@@ -2,7 +2,6 @@ package http
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"sync"
 )
@@ -14,7 +13,8 @@ type refusal struct {
 	msg    string
 }
 
-// streamLimits counts open streams in all and per client address.
+// streamLimits counts open streams in all and per client (an address, or
+// an IPv6 /64, as clientip.Proxies.Client keys it).
 type streamLimits struct {
 	max, perIP int
 	mu         sync.Mutex
@@ -26,7 +26,8 @@ func newStreamLimits(max, perIP int) *streamLimits {
 	return &streamLimits{max: max, perIP: perIP, byIP: make(map[string]int)}
 }
 
-// acquire counts a new stream from ip, or refuses it; release undoes it.
+// acquire counts a new stream from the client keyed ip, or refuses it;
+// release undoes it.
 func (l *streamLimits) acquire(ip string) (release func(), err *refusal) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -36,7 +37,7 @@ func (l *streamLimits) acquire(ip string) (release func(), err *refusal) {
 	}
 	if l.perIP > 0 && l.byIP[ip] >= l.perIP {
 		return nil, &refusal{"per_ip", http.StatusTooManyRequests,
-			fmt.Sprintf("too many streams from one address (limit %d)", l.perIP)}
+			fmt.Sprintf("too many streams from one client (limit %d); close some, or retry later", l.perIP)}
 	}
 	l.total++
 	l.byIP[ip]++
@@ -48,14 +49,4 @@ func (l *streamLimits) acquire(ip string) (release func(), err *refusal) {
 			delete(l.byIP, ip)
 		}
 	}, nil
-}
-
-// clientIP is the address the connection comes from. Forwarded headers are
-// not trusted: any client could set them.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

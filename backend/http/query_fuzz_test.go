@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockstream/stockstream/backend/access"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -29,7 +30,7 @@ func FuzzStreamQuery(f *testing.F) {
 		r := httptest.NewRequest("GET", "/stocks", nil)
 		r.URL.RawQuery = query
 		r.Header["Last-Event-Id"] = []string{lastID}
-		req, err := s.parseStreamRequest(r)
+		req, err := s.parseStreamRequest(r, access.Grant{})
 		if err != nil {
 			return
 		}

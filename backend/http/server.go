@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/access"
+	"github.com/stockstream/stockstream/backend/clientip"
 	"github.com/stockstream/stockstream/backend/engine"
 	"github.com/stockstream/stockstream/backend/metrics"
 	"github.com/stockstream/stockstream/backend/stream"
@@ -62,9 +64,17 @@ type Config struct {
 	// timestamp may be (DefaultMaxFuture if zero).
 	MaxFuture time.Duration
 	// MaxStreams bounds open streams in all (0: no bound); MaxStreamsPerIP
-	// bounds them per client address (0: no bound).
+	// bounds them per client (0: no bound), as TrustedProxies tells the
+	// client.
 	MaxStreams      int
 	MaxStreamsPerIP int
+	// Access decides what each read request may read; nil: everyone reads
+	// everything live.
+	Access *access.Policy
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client counted by MaxStreamsPerIP, and whose X-Forwarded-Proto says
+	// whether the session cookie is Secure.
+	TrustedProxies clientip.Proxies
 	// RequestTimeout bounds reading and writing an ordinary request (30s if
 	// zero); streams are exempt from it once their headers are read.
 	RequestTimeout time.Duration
@@ -104,6 +114,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Access == nil {
+		cfg.Access = access.New(access.Config{})
 	}
 	s := &Server{
 		cfg:     cfg,
@@ -145,6 +158,9 @@ func (s *Server) routes() http.Handler {
 	r.GET("/api/stocks/:symbol", s.handleStock)
 	r.GET("/api/stocks/:symbol/bars", s.handleBars)
 	r.POST("/api/prices", s.handlePublish)
+	r.GET("/api/session", s.handleSessionGet)
+	r.POST("/api/session", s.handleSessionPost)
+	r.DELETE("/api/session", s.handleSessionDelete)
 	r.GET("/healthz", s.handleHealth)
 	r.GET("/readyz", s.handleReady)
 	r.Handler(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))

@@ -8,6 +8,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/access"
 	"github.com/stockstream/stockstream/backend/stream"
 )
 
@@ -15,23 +16,30 @@ import (
 // and gets the snapshot.
 const maxLastEventID = 64
 
-// handleStream serves GET /stocks: it checks the request, counts it
-// against the limits, subscribes, and hands the stream to the tier with the
-// connection it runs on. On HTTP/1.1 over TCP the engine takes the
+// handleStream serves GET /stocks: it checks who may read what, counts the
+// stream against the limits, subscribes, and hands the stream to the tier
+// with the connection it runs on. On HTTP/1.1 over TCP the engine takes the
 // connection over and the handler returns: the stream then costs no
 // goroutine and none of net/http's per-connection state. Elsewhere (HTTP/2,
 // TLS) the stream runs on the handler's goroutine through its
-// ResponseWriter. The policy (what to write, when to end) is the tier's on
-// both.
+// ResponseWriter. The policy (what to write, when to end, a token's expiry
+// included) is the tier's on both.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	req, err := s.parseStreamRequest(r)
+	grant, ok := s.authorizeRead(w, r)
+	if !ok {
+		return
+	}
+	req, err := s.parseStreamRequest(r, grant)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
-	release, lerr := s.limits.acquire(clientIP(r))
+	release, lerr := s.limits.acquire(s.cfg.TrustedProxies.Client(r))
 	if lerr != nil {
 		s.metrics.Rejected.WithLabelValues(lerr.limit).Inc()
+		if lerr.limit == "per_ip" {
+			s.metrics.AuthRefusals.WithLabelValues(access.ReasonCap).Inc()
+		}
 		w.Header().Set("Retry-After", "5")
 		writeError(w, lerr.status, lerr.msg)
 		return
@@ -43,12 +51,13 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 		return
 	}
 	markStreamed(w)
-	s.metrics.Subscribers.Inc()
+	subscribers := s.metrics.Subscribers.WithLabelValues(grant.Class.String())
+	subscribers.Inc()
 	start := time.Now()
-	spec := stream.Spec{Sub: sub, Opening: opening, Transport: transportOf(r)}
+	spec := stream.Spec{Sub: sub, Opening: opening, Expires: req.Expires, Transport: transportOf(r)}
 	spec.Done = func(res stream.Result) {
 		release()
-		s.metrics.Subscribers.Dec()
+		subscribers.Dec()
 		if res.Reason == stream.Slow {
 			s.log.Info("stream: client fell behind and was cut; it resumes with Last-Event-ID", "remote", r.RemoteAddr)
 		}
@@ -91,15 +100,20 @@ func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request, spec stre
 }
 
 // parseStreamRequest reads symbols=, conflate= and the resume id (the
-// Last-Event-ID header wins over lastEventId=).
-func (s *Server) parseStreamRequest(r *http.Request) (backend.SubscribeRequest, error) {
+// Last-Event-ID header wins over lastEventId=), and limits the filter to
+// what grant allows: the grant's symbols without symbols=, a 403 for a
+// symbol outside them. The request carries the grant's expiry and delay.
+func (s *Server) parseStreamRequest(r *http.Request, grant access.Grant) (backend.SubscribeRequest, error) {
 	q := r.URL.Query()
-	var req backend.SubscribeRequest
+	req := backend.SubscribeRequest{Expires: grant.Expires, Delay: grant.Delay}
 	var err error
 	if req.Conflate, err = parseConflate(q); err != nil {
 		return req, err
 	}
 	if req.Symbols, err = parseSymbolsFilter(q, s.cfg.MaxSymbols); err != nil {
+		return req, err
+	}
+	if req.Symbols, err = grant.Filter(req.Symbols); err != nil {
 		return req, err
 	}
 	req.LastEventID = r.Header.Get("Last-Event-ID")

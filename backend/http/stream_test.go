@@ -316,9 +316,9 @@ func TestClientLeavingEndsItsStream(t *testing.T) {
 		resp.Body.Close()
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for metric(t, s.URL, "stockstream_subscribers") != "0" {
+	for metric(t, s.URL, anonymousSubscribers) != "0" {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s subscribers still registered 10s after their clients left", metric(t, s.URL, "stockstream_subscribers"))
+			t.Fatalf("%s subscribers still registered 10s after their clients left", metric(t, s.URL, anonymousSubscribers))
 		}
 		time.Sleep(10 * time.Millisecond) // poll interval
 	}

@@ -15,8 +15,10 @@ import (
 
 // Metrics holds the server's collectors, registered on Registry.
 type Metrics struct {
-	Registry    *prometheus.Registry
-	Subscribers prometheus.Gauge
+	Registry *prometheus.Registry
+	// Subscribers counts open streams by access class: "token", "delayed"
+	// or "anonymous".
+	Subscribers *prometheus.GaugeVec
 	Published   prometheus.Counter
 	// Delivered counts events written to streams, replays included, by
 	// transport.
@@ -37,6 +39,10 @@ type Metrics struct {
 	Rollbacks prometheus.Counter
 	// Malformed counts malformed values a broker's reads skipped, by kind.
 	Malformed *prometheus.CounterVec
+	// AuthRefusals counts read requests refused by subscriber access, by
+	// reason: "missing", "expired", "invalid", "too_long", "scope" or
+	// "cap" (the per-client stream cap).
+	AuthRefusals *prometheus.CounterVec
 }
 
 // New returns Metrics registered on a fresh registry that also carries the
@@ -45,9 +51,9 @@ func New() *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
 		Registry: reg,
-		Subscribers: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "stockstream_subscribers", Help: "Connected SSE subscribers.",
-		}),
+		Subscribers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "stockstream_subscribers", Help: "Connected SSE subscribers, by access: token, delayed or anonymous.",
+		}, []string{"access"}),
 		Published: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "stockstream_events_published_total", Help: "Events published through this instance.",
 		}),
@@ -72,8 +78,14 @@ func New() *Metrics {
 		Malformed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stockstream_broker_malformed_total", Help: "Malformed stored values skipped by reads, by kind: entry, latest or bars.",
 		}, []string{"kind"}),
+		AuthRefusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockstream_auth_refusals_total", Help: "Read requests refused by subscriber access, by reason.",
+		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.StreamsOpened, m.StreamsClosed, m.StreamBytes, m.Rejected, m.Rollbacks, m.Malformed,
+	for _, class := range []string{"token", "delayed", "anonymous"} {
+		m.Subscribers.WithLabelValues(class)
+	}
+	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.StreamsOpened, m.StreamsClosed, m.StreamBytes, m.Rejected, m.Rollbacks, m.Malformed, m.AuthRefusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -25,6 +25,8 @@ var (
 	// ErrInvalidURL ends the sequence when no request can be made of the
 	// stream's URL.
 	ErrInvalidURL = errors.New("invalid stream URL")
+	// ErrToken ends the sequence when Connection.Token fails.
+	ErrToken = errors.New("no subscriber token")
 )
 
 // maxRetryAfter bounds how long a Retry-After may make the client wait.
@@ -122,5 +124,5 @@ func permanent(err error) bool {
 	if errors.As(err, &se) {
 		return !se.Temporary()
 	}
-	return errors.Is(err, ErrNotEventStream) || errors.Is(err, sse.ErrTooLong) || errors.Is(err, ErrInvalidURL)
+	return errors.Is(err, ErrNotEventStream) || errors.Is(err, sse.ErrTooLong) || errors.Is(err, ErrInvalidURL) || errors.Is(err, ErrToken)
 }

@@ -38,6 +38,13 @@ type Connection struct {
 	HTTPClient *http.Client
 	// Header holds extra request headers (a proxy's credentials, say).
 	Header http.Header
+	// Token, if set, returns the subscriber token to send as
+	// Authorization: Bearer. It is called before every connection
+	// attempt, the first and each reconnect, so a long-running consumer
+	// hands out a fresh token before the old one expires and resumes
+	// without a loss. An error from it ends the sequence (wrapping
+	// ErrToken).
+	Token func(ctx context.Context) (string, error)
 	// ReadTimeout ends a connection on which nothing arrived for this long,
 	// waiting for the response included; the client then resumes. Time the
 	// consumer spends in the loop body does not count. DefaultReadTimeout
@@ -75,9 +82,9 @@ type Stream struct {
 // Events connects and yields every event of the stream, reconnecting after
 // each drop with the last event id seen. Each Event's slices are valid until
 // the loop body returns. The sequence ends after yielding one error: ctx's,
-// or a permanent one (a *StatusError that is not Temporary,
-// ErrNotEventStream, sse.ErrTooLong, ErrInvalidURL); every other failure
-// is a reconnect.
+// or a permanent one (a *StatusError that is not Temporary, such as a 401
+// or 403 refusing the token, ErrNotEventStream, sse.ErrTooLong,
+// ErrInvalidURL, ErrToken); every other failure is a reconnect.
 func (s Stream) Events(ctx context.Context) iter.Seq2[sse.Event, error] {
 	return func(yield func(sse.Event, error) bool) {
 		c := &conn{Stream: s, lastID: s.LastEventID, policy: s.policy()}
@@ -179,6 +186,13 @@ func (c *conn) connect(ctx context.Context, wd *watchdog) (*http.Response, error
 	}
 	for k, v := range c.Header {
 		req.Header[k] = v
+	}
+	if c.Token != nil {
+		tok, err := c.Token(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrToken, err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("Cache-Control", "no-cache")

@@ -24,13 +24,19 @@ var routes sync.Once
 
 // appHandler returns the PWA handler served for every non-API path, built
 // from the assets embedded in the binary, whose pages carry the broker's
-// latest prices and bars. Without a frontend build it still serves a page
-// that says how to build one, and the log says so too.
-func appHandler(log *slog.Logger, b backend.Broker) http.Handler {
+// latest prices and bars when withPrices is set (pages are public: they
+// carry none where callers without a token may not read them live).
+// Without a frontend build it still serves a page that says how to build
+// one, and the log says so too.
+func appHandler(log *slog.Logger, b backend.Broker, withPrices bool) http.Handler {
 	if err := pwa.Built(); err != nil {
 		log.Warn("dashboard not built: run make build", "err", err)
 	}
-	routes.Do(func() { ui.Routes(prerenderSource(log, b)) })
+	src := ui.Source{}
+	if withPrices {
+		src = prerenderSource(log, b)
+	}
+	routes.Do(func() { ui.Routes(src) })
 	return pwa.Handler()
 }
 

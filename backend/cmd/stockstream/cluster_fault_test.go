@@ -109,7 +109,8 @@ func waitSubscribers(t *testing.T, insts []*instance, n int) {
 	t.Fatalf("%d clients did not connect within 30s", n)
 }
 
-// subscribers reads the stockstream_subscribers gauge of an instance.
+// subscribers reads the stockstream_subscribers gauge of an instance,
+// summed over its access classes.
 func subscribers(t *testing.T, in *instance) int {
 	resp, err := http.Get(in.base + "/metrics")
 	if err != nil {
@@ -117,11 +118,13 @@ func subscribers(t *testing.T, in *instance) int {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	n := 0
 	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, "stockstream_subscribers "); ok {
-			n, _ := strconv.Atoi(v)
-			return n
+		if rest, ok := strings.CutPrefix(line, "stockstream_subscribers{"); ok {
+			_, v, _ := strings.Cut(rest, "} ")
+			k, _ := strconv.Atoi(v)
+			n += k
 		}
 	}
-	return 0
+	return n
 }

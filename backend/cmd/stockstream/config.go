@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stockstream/stockstream/backend/access"
+	"github.com/stockstream/stockstream/backend/clientip"
 	"github.com/stockstream/stockstream/backend/feed"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -44,6 +46,21 @@ type config struct {
 	logLevel     string
 	logFormat    string
 	replay       replayConfig
+	readers      readersConfig
+}
+
+// readersConfig says who may read: the subscriber key, what callers
+// without a token get, and the proxies believed about who the client is.
+type readersConfig struct {
+	key            []byte // empty: everyone reads everything live
+	anonymous      access.Mode
+	anonymousDelay time.Duration
+	trustedProxies clientip.Proxies
+}
+
+// policy returns the access policy of the configuration.
+func (r readersConfig) policy() *access.Policy {
+	return access.New(access.Config{Key: r.key, Anonymous: r.anonymous, Delay: r.anonymousDelay})
 }
 
 // replayConfig is what serve --replay publishes.
@@ -61,6 +78,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.SetOutput(out)
 	var c config
 	var symbols, cors, tokenFile, replay, speed string
+	var readers readersFlags
 	fs.StringVar(&c.addr, "addr", ":8080", "listen address")
 	fs.BoolVar(&c.simulator, "simulator", true, "run the built-in price simulator")
 	fs.StringVar(&symbols, "symbols", "MSFT,AAPL,GOOG,AMZN", "simulator symbols, comma-separated")
@@ -86,6 +104,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.StringVar(&speed, "replay-speed", "1x", "replay pace against the files' timestamps: a factor such as 60x, or max")
 	fs.BoolVar(&c.replay.loop, "replay-loop", false, "start the files over after their last price, forever")
 	fs.StringVar(&c.replay.symbol, "replay-symbol", "", "symbol of Yahoo-style files (default: each file's name, as in AAPL.csv)")
+	readers.define(fs)
 	fs.Usage = usage(fs, "[serve] [flags]", "Serves live stock prices over Server-Sent Events at /stocks and the dashboard at /.")
 	rest, err := parseFlags(fs, args, getenv)
 	if err != nil {
@@ -99,7 +118,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	if replay != "" && !simulatorGiven {
 		c.simulator = false // the files replace the simulator unless both are asked for
 	}
-	return &c, errors.Join(c.finish(symbols, cors, tokenFile), c.replay.finish(replay, speed))
+	return &c, errors.Join(c.finish(symbols, cors, tokenFile), c.replay.finish(replay, speed), readers.finish(&c.readers))
 }
 
 // finish validates the replay flags: every file must open and have a

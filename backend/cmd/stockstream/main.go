@@ -1,8 +1,8 @@
 // Command stockstream serves live stock prices over Server-Sent Events and
 // the dashboard PWA, with a built-in price simulator or replayed price
 // files (stockstream serve, the default); watches a server's prices in the
-// terminal (stockstream watch); and publishes price files to a server
-// (stockstream publish).
+// terminal (stockstream watch); publishes price files to a server
+// (stockstream publish); and mints subscriber tokens (stockstream token).
 package main
 
 import (
@@ -63,6 +63,7 @@ var commands = map[string]func(*cli, context.Context, []string) int{
 	"serve":   (*cli).serve,
 	"watch":   (*cli).watch,
 	"publish": (*cli).publish,
+	"token":   (*cli).token,
 }
 
 // commandList is the summary of the subcommands every usage text shows.
@@ -70,6 +71,7 @@ const commandList = `Commands:
   stockstream [serve] [flags]                     serve the stream and the dashboard (the default)
   stockstream watch [flags] [URL]                 live prices of a server in the terminal, or NDJSON
   stockstream publish --to URL --token T [FILE|-] publish a price file through a server's API
+  stockstream token --symbols A,B [--ttl 1h]      print a subscriber token signed with --subscribe-key
 Run stockstream COMMAND --help for the flags of each.
 `
 
@@ -137,10 +139,11 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 	broker := m.Counting(b)
 
 	srv := stockhttp.New(stockhttp.Config{
-		Broker: broker, Metrics: m, Logger: log, App: appHandler(log, broker),
+		Broker: broker, Metrics: m, Logger: log, App: appHandler(log, broker, c.readers.pagesShowPrices()),
 		Heartbeat: c.heartbeat, Retry: c.retry,
 		PublishToken: c.publishToken, CORSOrigins: c.corsOrigins,
 		MaxStreams: c.maxConns, MaxStreamsPerIP: c.maxConnsIP, MaxFuture: c.maxFuture,
+		Access: c.readers.policy(), TrustedProxies: c.readers.trustedProxies,
 	})
 	l, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -169,7 +172,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 	errc := make(chan error, 1)
 	go func() { errc <- listen(srv, l, c) }()
 	log.Info("stockstream: listening", "addr", l.Addr().String(), "tls", c.tlsCert != "",
-		"stream", "/stocks", "publish", c.publishToken != "")
+		"stream", "/stocks", "publish", c.publishToken != "", "readers", c.readers.describe())
 
 	select {
 	case err := <-errc:

@@ -19,7 +19,7 @@ func TestHelpListsEveryContractFlag(t *testing.T) {
 	if code := run(context.Background(), []string{"--help"}, noEnv, &out, nil); code != 0 {
 		t.Fatalf("--help exit %d", code)
 	}
-	for _, f := range []string{"addr", "simulator", "symbols", "interval", "history", "heartbeat", "retry", "broker", "publish-token", "cors-origins", "tls-cert", "tls-key", "STOCKSTREAM_"} {
+	for _, f := range []string{"addr", "simulator", "symbols", "interval", "history", "heartbeat", "retry", "broker", "publish-token", "cors-origins", "tls-cert", "tls-key", "subscribe-key", "subscribe-key-file", "anonymous", "anonymous-delay", "trusted-proxies", "max-conns-per-ip", "STOCKSTREAM_"} {
 		if !strings.Contains(out.String(), f) {
 			t.Errorf("--help does not mention %s", f)
 		}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/stockstream/stockstream/shared/client"
@@ -32,8 +34,9 @@ func (c *cli) parseWatch(args []string) (*watchConfig, error) {
 	fs := flag.NewFlagSet("stockstream watch", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	var w watchConfig
-	var symbols string
+	var symbols, token string
 	fs.StringVar(&symbols, "symbols", "", "only these symbols, comma-separated (default: every symbol)")
+	fs.StringVar(&token, "token", "", "subscriber token, sent as Authorization: Bearer on every connect (from stockstream token)")
 	fs.BoolVar(&w.json, "json", false, "print NDJSON StockPriceEvents on stdout instead of the table (a snapshot as one line per symbol)")
 	fs.DurationVar(&w.opts.Conflate, "conflate", 0, "ask the server for at most one price per symbol per window, 10ms to 1m (0: every price)")
 	fs.StringVar(&w.opts.LastEventID, "from", "", "start after this event id (a snapshot if the server no longer holds what follows it)")
@@ -68,6 +71,9 @@ func (c *cli) parseWatch(args []string) (*watchConfig, error) {
 			errs = append(errs, fmt.Errorf("--from: %q is not an event id (a decimal number)", id))
 		}
 	}
+	if token = strings.TrimSpace(token); token != "" {
+		w.opts.Token = func(context.Context) (string, error) { return token, nil }
+	}
 	if len(rest) <= 1 {
 		if _, err := client.StreamURL(w.url, w.opts); err != nil {
 			errs = append(errs, fmt.Errorf("URL: %v", err))
@@ -84,8 +90,9 @@ func (c *cli) watch(ctx context.Context, args []string) int {
 	}
 	out := c.newDisplay(w)
 	defer out.close()
+	hide := tokenHider(w.url)
 	w.opts.OnReconnect = func(r client.Reconnect) {
-		out.note(fmt.Sprintf("connection lost (%v); reconnecting in %s, attempt %d, from id %s", r.Err, r.Wait.Round(time.Millisecond), r.Attempt, orNone(r.LastEventID)))
+		out.note(hide(fmt.Sprintf("connection lost (%v); reconnecting in %s, attempt %d, from id %s", r.Err, r.Wait.Round(time.Millisecond), r.Attempt, orNone(r.LastEventID))))
 	}
 	for m, err := range client.Subscribe(ctx, w.url, w.opts) {
 		if ctx.Err() != nil {
@@ -93,7 +100,7 @@ func (c *cli) watch(ctx context.Context, args []string) int {
 		}
 		if err != nil {
 			out.close()
-			fmt.Fprintf(c.stderr, "stockstream watch: %s: %v\n", redactedURL(w.url), err)
+			fmt.Fprintln(c.stderr, hide(fmt.Sprintf("stockstream watch: %s: %v", redactedURL(w.url), err)))
 			return exitError
 		}
 		if m.Missed {
@@ -106,6 +113,24 @@ func (c *cli) watch(ctx context.Context, args []string) int {
 		}
 	}
 	return exitOK
+}
+
+// tokenHider returns a function that replaces the access_token of
+// streamURL, if it has one, in a message: the errors of net/http quote
+// the URL, and no token belongs in a log.
+func tokenHider(streamURL string) func(string) string {
+	u, err := url.Parse(streamURL)
+	if err != nil {
+		return func(s string) string { return s }
+	}
+	var pairs []string
+	for _, tok := range u.Query()["access_token"] {
+		if tok != "" {
+			pairs = append(pairs, url.QueryEscape(tok), "REDACTED", tok, "REDACTED")
+		}
+	}
+	r := strings.NewReplacer(pairs...)
+	return r.Replace
 }
 
 func orNone(id string) string {
