@@ -68,6 +68,9 @@ FUZZ_TARGETS := \
 	./backend/http:FuzzStreamQuery:10000x \
 	./shared/client:FuzzDecodeUpdate:20000x \
 	./shared/pricefile:FuzzRead:10000x \
+	./shared/pricefile:FuzzHeader:20000x \
+	./shared/pricefile:FuzzRow:20000x \
+	./shared/pricefile:FuzzLoad:2000x \
 	./backend/http:FuzzBarsQuery:10000x
 
 fuzz: ## Fuzz every parser for FUZZTIME each (default 30s); a finding writes its input under testdata/fuzz.

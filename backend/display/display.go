@@ -1,31 +1,52 @@
-package main
+// Package display shows the prices of a stream as `stockstream watch`
+// does: a live table redrawn in place on a terminal (Table), one plain
+// line per price elsewhere (Lines), or NDJSON events (JSON).
+package display
 
 import (
 	"bufio"
 	"fmt"
 	"io"
-	"strconv"
-	"time"
 
 	"github.com/stockstream/stockstream/shared/client"
-	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// jsonDisplay prints each price as one line of StockPriceEvent JSON, the
-// NDJSON that publish and serve --replay read back. A snapshot is printed
-// as its events, the latest of each symbol with its own id, so the output
-// is only ever events.
-type jsonDisplay struct {
+// Display is where watch shows the messages of a stream.
+type Display interface {
+	// Show shows one message; an error means the output is gone.
+	Show(client.Message) error
+	// Note tells the user something on stderr.
+	Note(string)
+	// Close ends the display.
+	Close()
+}
+
+var (
+	_ Display = (*JSON)(nil)
+	_ Display = (*Lines)(nil)
+	_ Display = (*Table)(nil)
+)
+
+// notePrefix starts every note.
+const notePrefix = "stockstream watch: "
+
+// JSON prints each price as one line of StockPriceEvent JSON, the NDJSON
+// that publish and serve --replay read back. A snapshot is printed as its
+// events, the latest of each symbol with its own id, so the output is
+// only ever events.
+type JSON struct {
 	w      *bufio.Writer
 	stderr io.Writer
 	buf    []byte
 }
 
-func newJSONDisplay(stdout, stderr io.Writer) *jsonDisplay {
-	return &jsonDisplay{w: bufio.NewWriterSize(stdout, 64<<10), stderr: stderr}
+// NewJSON returns a JSON display writing to stdout, notes to stderr.
+func NewJSON(stdout, stderr io.Writer) *JSON {
+	return &JSON{w: bufio.NewWriterSize(stdout, 64<<10), stderr: stderr}
 }
 
-func (d *jsonDisplay) show(m client.Message) error {
+// Show prints a message's events.
+func (d *JSON) Show(m client.Message) error {
 	d.buf = d.buf[:0]
 	if m.Kind == client.Snapshot {
 		for _, l := range m.Snapshot {
@@ -38,18 +59,24 @@ func (d *jsonDisplay) show(m client.Message) error {
 	return d.w.Flush()
 }
 
-func (d *jsonDisplay) note(s string) { fmt.Fprintf(d.stderr, "stockstream watch: %s\n", s) }
+// Note writes s on stderr.
+func (d *JSON) Note(s string) { fmt.Fprintf(d.stderr, "%s%s\n", notePrefix, s) }
 
-func (d *jsonDisplay) close() { d.w.Flush() }
+// Close flushes what is left.
+func (d *JSON) Close() { d.w.Flush() }
 
-// lineDisplay prints one plain line per price, for output that is not a
-// terminal.
-type lineDisplay struct {
+// Lines prints one plain line per price, for output that is not a
+// terminal: time, symbol, price, change and change % from the open.
+type Lines struct {
 	out, stderr io.Writer
 	board       board
 }
 
-func (d *lineDisplay) show(m client.Message) error {
+// NewLines returns a Lines display writing to out, notes to stderr.
+func NewLines(out, stderr io.Writer) *Lines { return &Lines{out: out, stderr: stderr} }
+
+// Show prints a line for each price the message changed.
+func (d *Lines) Show(m client.Message) error {
 	for _, sym := range d.board.apply(m) {
 		r := d.board.rows[sym]
 		if _, err := fmt.Fprintf(d.out, "%s %s %s %s %s\n", r.ev.Timestamp.Local().Format("2006-01-02 15:04:05"), sym, r.ev.Price, r.change(), r.changePct()); err != nil {
@@ -59,71 +86,8 @@ func (d *lineDisplay) show(m client.Message) error {
 	return nil
 }
 
-func (d *lineDisplay) note(s string) { fmt.Fprintf(d.stderr, "stockstream watch: %s\n", s) }
+// Note writes s on stderr.
+func (d *Lines) Note(s string) { fmt.Fprintf(d.stderr, "%s%s\n", notePrefix, s) }
 
-func (d *lineDisplay) close() {}
-
-// board is the latest price of each symbol with its session open.
-type board struct {
-	rows map[string]*row
-}
-
-// row is one symbol's latest price and the open its change is from.
-type row struct {
-	ev   stock.StockPriceEvent
-	open stock.Price
-	day  time.Time // the UTC day of open
-}
-
-// apply takes a message in and returns the symbols it changed. A snapshot
-// replaces the board. The open of a symbol is the snapshot's, or else the
-// first price seen on the event's UTC day.
-func (b *board) apply(m client.Message) []string {
-	if m.Kind == client.Snapshot {
-		b.rows = make(map[string]*row, len(m.Snapshot))
-		syms := make([]string, 0, len(m.Snapshot))
-		for _, l := range m.Snapshot {
-			open := l.Open
-			if open.IsZero() {
-				open = l.Price
-			}
-			b.rows[l.Symbol] = &row{ev: l.StockPriceEvent, open: open, day: stock.SessionDay(l.Timestamp)}
-			syms = append(syms, l.Symbol)
-		}
-		return syms
-	}
-	if b.rows == nil {
-		b.rows = map[string]*row{}
-	}
-	e := m.Event
-	r := b.rows[e.Symbol]
-	if day := stock.SessionDay(e.Timestamp); r == nil || day.After(r.day) {
-		r = &row{open: e.Price, day: day}
-		b.rows[e.Symbol] = r
-	}
-	r.ev = e
-	return []string{e.Symbol}
-}
-
-// changeMicros is the change from the open in millionths.
-func (r *row) changeMicros() int64 { return r.ev.Price.Micros() - r.open.Micros() }
-
-// change is the exact change from the open, with its sign and at least
-// two decimals.
-func (r *row) change() string {
-	m := r.changeMicros()
-	sign := "+"
-	if m < 0 {
-		sign, m = "-", -m
-	}
-	f := strconv.FormatInt(1_000_000+m%1_000_000, 10)[1:] // six digits
-	for len(f) > 2 && f[len(f)-1] == '0' {
-		f = f[:len(f)-1]
-	}
-	return sign + strconv.FormatInt(m/1_000_000, 10) + "." + f
-}
-
-// changePct is the change in percent of the open, two decimals.
-func (r *row) changePct() string {
-	return fmt.Sprintf("%+.2f%%", float64(r.changeMicros())/float64(r.open.Micros())*100)
-}
+// Close does nothing: every line is written.
+func (d *Lines) Close() {}

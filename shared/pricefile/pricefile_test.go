@@ -362,7 +362,7 @@ func TestErrorsNameFileLineAndColumn(t *testing.T) {
 		{"open quote", "p.csv", "", long + "\"AAPL,2000-01-03,1\n", "p.csv:2:1: quoted field not closed"},
 		{"text after quote", "p.csv", "", long + "\"AAPL\"x,2000-01-03,1\n", "p.csv:2:7: text after a quoted field"},
 		{"long line", "p.csv", "", long + strings.Repeat("x", pricefile.MaxLine+10) + "\n", "p.csv:2: line longer than 65536 bytes"},
-		{"no symbol", "-", "", yahoo, "-:1: this file has no symbol column: name the file after its symbol (AAPL.csv) or give the symbol (--symbol AAPL)"},
+		{"no symbol", "-", "", yahoo, "-:1: this file has no symbol column: name the file after its symbol (AAPL.csv) or give its symbol with --symbol (--replay-symbol for serve --replay)"},
 		{"yahoo bad close", "AAPL.csv", "", yahoo + "2024-01-02,1,1,1,1.2.3,1,1\n", "AAPL.csv:2:18: invalid price"},
 		{"bad symbol given", "AAPL.csv", "a b", yahoo, "invalid symbol"},
 		{"symbol for a symbol column", "p.csv", "AAPL", long, `p.csv:1:1: a symbol is given, but this file's "symbol" (column 1) column names the symbol of each row`},

@@ -208,7 +208,7 @@ func (r *Reader) fileSymbol(given string) error {
 	}
 	sym, err := stock.ParseSymbol(src)
 	if err != nil && given == "" {
-		return r.errorf(0, "this file has no symbol column: name the file after its symbol (AAPL.csv) or give the symbol (--symbol AAPL)")
+		return r.errorf(0, "this file has no symbol column: name the file after its symbol (AAPL.csv) or give its symbol with --symbol (--replay-symbol for serve --replay)")
 	}
 	if err != nil {
 		return err
