@@ -209,3 +209,22 @@ func TestPublishShowsProgressOnATerminal(t *testing.T) {
 		t.Fatalf("no summary:\n%q", s)
 	}
 }
+
+// TestPublishHelpAndDryRunFromStandardInput: --help states the default
+// time zone; a dry run reads standard input and needs no server.
+func TestPublishHelpAndDryRunFromStandardInput(t *testing.T) {
+	code, _, errOut := runCLI(context.Background(), "", nil, "publish", "--help")
+	if code != exitOK || !strings.Contains(errOut, "-tz string") || !strings.Contains(errOut, `(default "America/New_York")`) || !strings.Contains(errOut, "-dry-run") {
+		t.Fatalf("publish --help: exit %d, %s", code, errOut)
+	}
+	yahoo := "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,185.639999,1,1\n"
+	code, out, errOut := runCLI(context.Background(), yahoo, nil, "publish", "--dry-run", "-")
+	if code != exitError || !strings.Contains(errOut, "<stdin>:1: this file has no symbol column") {
+		t.Fatalf("no symbol: exit %d, %s", code, errOut)
+	}
+	code, out, errOut = runCLI(context.Background(), yahoo, nil, "publish", "--dry-run", "--symbol", "AAPL", "--tz", "UTC", "-")
+	if code != exitOK || !strings.Contains(out, "<stdin>: CSV, comma-separated") || !strings.Contains(out, "would publish 1 prices of 1 symbol, 2024-01-02T16:00:00Z to 2024-01-02T16:00:00Z") ||
+		!strings.Contains(out, "rounded 1 price") || !strings.Contains(errOut, "stockstream publish: loaded <stdin>: 1 prices") {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
