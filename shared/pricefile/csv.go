@@ -38,10 +38,11 @@ func detectSeparator(header string) byte {
 }
 
 // splitCSV splits one CSV line into its fields and the byte offset where
-// each starts, at sep. A field may be quoted (spaces before the quote are
-// allowed), with "" for a quote inside; a quoted field cannot span lines
-// (price files have no reason to).
-func splitCSV(line string, sep byte) (fields []string, starts []int, ferr *fieldError) {
+// each starts, at sep, appending them to fields and starts. A field may be
+// quoted (spaces before the quote are allowed), with "" for a quote
+// inside; a quoted field cannot span lines (price files have no reason
+// to).
+func splitCSV(line string, sep byte, fields []string, starts []int) ([]string, []int, *fieldError) {
 	for i := 0; ; {
 		starts = append(starts, i)
 		j := i

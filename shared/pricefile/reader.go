@@ -106,6 +106,8 @@ type Reader struct {
 	line   int
 	first  []byte // a first line that is already data (NDJSON)
 	dates  dateParser
+	fields []string // of the last row, kept for the next
+	starts []int
 
 	// Skipped counts the rows without a price, by reason.
 	Skipped Skips
@@ -177,7 +179,7 @@ func (r *Reader) detect(head []byte, opt Options) error {
 		return nil
 	}
 	sep := detectSeparator(string(head))
-	fields, starts, ferr := splitCSV(string(head), sep)
+	fields, starts, ferr := splitCSV(string(head), sep, nil, nil)
 	if ferr != nil {
 		return r.errorf(ferr.column, "%v", ferr.err)
 	}
@@ -288,7 +290,8 @@ func (r *Reader) parse(line []byte) (q stock.Quote, ok bool, err error) {
 		return q, err == nil, err
 	}
 	c := r.layout.Columns
-	fields, starts, ferr := splitCSV(string(line), r.layout.Separator)
+	fields, starts, ferr := splitCSV(string(line), r.layout.Separator, r.fields[:0], r.starts[:0])
+	r.fields, r.starts = fields, starts
 	if ferr != nil {
 		return q, false, r.errorf(ferr.column, "%v", ferr.err)
 	}
