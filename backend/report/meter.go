@@ -12,6 +12,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/stockstream/stockstream/backend/feed"
 	"github.com/stockstream/stockstream/shared/pricefile"
 )
 
@@ -44,6 +45,8 @@ type Meter struct {
 	lastLine time.Time
 	lastDraw time.Time
 }
+
+var _ feed.LoadProgress = (*Meter)(nil)
 
 // New returns a Meter that draws bars on w when tty is set, and otherwise
 // says how things go with line.
