@@ -70,6 +70,9 @@ FUZZ_TARGETS := \
 	./backend/http:FuzzStreamQuery:10000x \
 	./shared/client:FuzzDecodeUpdate:20000x \
 	./shared/pricefile:FuzzRead:10000x \
+	./shared/pricefile:FuzzHeader:20000x \
+	./shared/pricefile:FuzzRow:20000x \
+	./shared/pricefile:FuzzLoad:2000x \
 	./backend/http:FuzzBarsQuery:10000x \
 	./backend/http:FuzzPublishRequest:10000x \
 	./backend/access:FuzzVerify:20000x \

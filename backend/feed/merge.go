@@ -7,8 +7,8 @@ import (
 	"github.com/stockstream/stockstream/shared/pricefile"
 )
 
-// merge reads several price files at once and yields their quotes in
-// timestamp order (the earliest head first; ties in the order of the
+// merge reads several loaded price files at once and yields their quotes
+// in timestamp order (the earliest head first; ties in the order of the
 // files), holding one quote per file.
 type merge struct {
 	files []*mergeFile
@@ -17,31 +17,18 @@ type merge struct {
 
 type mergeFile struct {
 	name   string
-	rc     io.ReadCloser
-	r      *pricefile.Reader
+	quotes *pricefile.Quotes
 	head   quoteAt
 	filled bool
 }
 
-// openMerge opens every source.
-func openMerge(sources []Source, symbol string) (*merge, error) {
+// openMerge starts reading every file.
+func openMerge(files []*pricefile.File) (*merge, error) {
 	m := &merge{}
-	for _, s := range sources {
-		rc, err := s.Open()
-		if err != nil {
-			m.close(nil)
-			return nil, err
-		}
-		r, err := pricefile.Open(rc, s.Name, symbol)
-		if err != nil {
-			rc.Close()
-			m.close(nil)
-			return nil, err
-		}
-		f := &mergeFile{name: s.Name, rc: rc, r: r}
+	for _, pf := range files {
+		f := &mergeFile{name: pf.Summary.Name, quotes: pf.Quotes()}
 		m.files = append(m.files, f)
 		if err := f.fill(); err != nil {
-			m.close(nil)
 			return nil, err
 		}
 	}
@@ -50,7 +37,7 @@ func openMerge(sources []Source, symbol string) (*merge, error) {
 
 // fill reads the file's next quote into head; filled is false at its end.
 func (f *mergeFile) fill() error {
-	q, err := f.r.Next()
+	q, err := f.quotes.Next()
 	if errors.Is(err, io.EOF) {
 		f.filled = false
 		return nil
@@ -58,7 +45,7 @@ func (f *mergeFile) fill() error {
 	if err != nil {
 		return err
 	}
-	f.head, f.filled = quoteAt{Quote: q, file: f.name, line: f.r.Line()}, true
+	f.head, f.filled = quoteAt{Quote: q.Quote, file: f.name, line: q.Line}, true
 	return nil
 }
 
@@ -93,15 +80,4 @@ func (m *merge) next() quoteAt {
 		m.err = err
 	}
 	return q
-}
-
-// close closes every file and adds their skipped and rounded counts to st.
-func (m *merge) close(st *Stats) {
-	for _, f := range m.files {
-		f.rc.Close()
-		if st != nil {
-			st.Skipped += f.r.Skipped
-			st.Rounded += f.r.Rounded
-		}
-	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/shared/backoff"
+	"github.com/stockstream/stockstream/shared/pricefile"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -24,22 +25,21 @@ var retryUnavailable = backoff.Policy{Base: 100 * time.Millisecond, Max: 2 * tim
 // 600 KiB of JSON, under the 1 MiB a request may carry.
 const MaxBatch = 5000
 
-// Source is a price file to replay.
+// Source is a price file to load.
 type Source struct {
-	// Name names the file in errors and, for a Yahoo file, its symbol.
+	// Name names the file in errors and, for a file without a symbol
+	// column, its symbol.
 	Name string
-	// Open opens the file; a looping replay opens it once per round.
+	// Open opens the file.
 	Open func() (io.ReadCloser, error)
 }
 
-// Replay publishes price files, paced by their own timestamps. The quotes
-// of several files are merged in timestamp order, as one market.
+// Replay publishes price files, loaded in full by Load, paced by their own
+// timestamps. The quotes of several files are merged in timestamp order,
+// as one market.
 type Replay struct {
-	Sources []Source
-	// Symbol names the symbol of Yahoo files (one symbol per file); their
-	// names do if empty.
-	Symbol string
-	Speed  Speed
+	Files []*pricefile.File
+	Speed Speed
 	// Loop starts over after the last quote, until ctx ends.
 	Loop bool
 	// Now stamps each quote with the moment it is published instead of
@@ -57,10 +57,11 @@ type Stats struct {
 	Symbols map[string]bool
 	// First and Last are the file timestamps of the first and last quote.
 	First, Last time.Time
-	// Skipped counts rows without a price; Rounded, prices rounded to six
-	// decimal places (float artefacts).
-	Skipped, Rounded int
-	Started          time.Time
+	// Skipped counts the files' rows without a price, by reason; Rounded,
+	// their prices rounded to six decimal places (float artefacts).
+	Skipped pricefile.Skips
+	Rounded int
+	Started time.Time
 }
 
 // quoteAt is a quote with the place it came from.
@@ -70,15 +71,19 @@ type quoteAt struct {
 	line int
 }
 
-// Run publishes every quote of the sources once (or, with Loop, until ctx
+// Run publishes every quote of the files once (or, with Loop, until ctx
 // ends) and returns what it published. Each batch goes under a key of its
 // own; while the publisher is unavailable (backend.ErrUnavailable) the
 // batch is sent again with backoff under the same key, so that it is
-// applied once, and the pace resumes from where it was. A file that
-// cannot be read, and a batch the publisher refuses, end it with an error
-// naming the file and line.
+// applied once, and the pace resumes from where it was. A batch the
+// publisher refuses ends it with an error naming the file and line of the
+// item at fault.
 func (r *Replay) Run(ctx context.Context, pub Publisher) (Stats, error) {
-	st := Stats{Symbols: map[string]bool{}, Started: time.Now()}
+	st := Stats{Symbols: map[string]bool{}, Skipped: pricefile.Skips{}, Started: time.Now()}
+	for _, f := range r.Files {
+		st.Skipped.Add(f.Summary.Skipped)
+		st.Rounded += f.Summary.Rounded
+	}
 	for round := 0; ; round++ {
 		before := st.Prices
 		if err := r.round(ctx, pub, &st); err != nil {
@@ -96,13 +101,12 @@ func (r *Replay) Run(ctx context.Context, pub Publisher) (Stats, error) {
 	}
 }
 
-// round replays every source once.
+// round replays every file once.
 func (r *Replay) round(ctx context.Context, pub Publisher, st *Stats) error {
-	m, err := openMerge(r.Sources, r.Symbol)
+	m, err := openMerge(r.Files)
 	if err != nil {
 		return err
 	}
-	defer m.close(st)
 	var (
 		batch        = make([]stock.Quote, 0, MaxBatch)
 		from         = make([]quoteAt, 0, MaxBatch)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/feed"
+	"github.com/stockstream/stockstream/shared/pricefile"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -39,13 +42,28 @@ func source(name, data string) feed.Source {
 	return feed.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(data)), nil }}
 }
 
+// load loads sources, failing the test on an error.
+func load(t *testing.T, sources ...feed.Source) []*pricefile.File {
+	t.Helper()
+	files, err := feed.Load(context.Background(), sources, pricefile.Options{Location: time.UTC}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, f := range files {
+			f.Close()
+		}
+	})
+	return files
+}
+
 func TestReplayPacesByTheFileTimestamps(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &batchRecorder{}
-		r := &feed.Replay{Speed: 60, Sources: []feed.Source{
+		r := &feed.Replay{Speed: 60, Files: load(t,
 			source("a.csv", "symbol,date,price\nAAPL,2024-01-02T10:00:00Z,1\nAAPL,2024-01-02T10:01:00Z,2\nAAPL,2024-01-02T10:03:00Z,3\n"),
 			source("m.csv", "symbol,date,price\nMSFT,2024-01-02T10:00:00Z,7\nMSFT,2024-01-02T10:02:00Z,8\n"),
-		}}
+		)}
 		start := time.Now()
 		st, err := r.Run(t.Context(), rec)
 		if err != nil {
@@ -79,7 +97,7 @@ func TestReplayAtMaxSpeedFillsBatches(t *testing.T) {
 		fmt.Fprintf(&b, "S%d,2024-01-02,%d\n", i%7, i)
 	}
 	rec := &batchRecorder{}
-	st, err := (&feed.Replay{Speed: feed.Max, Sources: []feed.Source{source("big.csv", b.String())}}).Run(t.Context(), rec)
+	st, err := (&feed.Replay{Speed: feed.Max, Files: load(t, source("big.csv", b.String()))}).Run(t.Context(), rec)
 	if err != nil || st.Prices != 12000 {
 		t.Fatalf("%d prices, %v", st.Prices, err)
 	}
@@ -97,9 +115,9 @@ func TestReplayLoopStampsNow(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 250*time.Second)
 		defer cancel()
 		rec := &batchRecorder{}
-		r := &feed.Replay{Speed: 1, Loop: true, Now: true, Sources: []feed.Source{
+		r := &feed.Replay{Speed: 1, Loop: true, Now: true, Files: load(t,
 			source("AAPL.csv", "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02T00:00:00Z,1,1,1,1,1,1\n2024-01-02T00:01:00Z,1,1,1,2,1,1\n"),
-		}}
+		)}
 		_, err := r.Run(ctx, rec)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("a loop ends with its context, got %v", err)
@@ -126,26 +144,74 @@ func (e itemErr) Item() int     { return int(e) }
 func TestReplayErrorsNameFileAndLine(t *testing.T) {
 	good := "symbol,date,price\nA,2024-01-02,1\nB,2024-01-02,2\n"
 	for name, c := range map[string]struct {
-		src  feed.Source
 		pub  error
 		want string
 	}{
-		"bad row":       {source("p.csv", good+"C,2024-01-02,x\n"), nil, `p.csv:4:14: invalid price "x"`},
-		"bad header":    {source("p.csv", "nope\n"), nil, "p.csv:1:1: unknown header"},
-		"refused item":  {source("p.csv", good), itemErr(1), "p.csv:3: item 1: refused"},
-		"refused batch": {source("p.csv", good), errors.New("401"), "401"},
-		"cannot open":   {feed.Source{Name: "x", Open: func() (io.ReadCloser, error) { return nil, errors.New("open x: no such file") }}, nil, "open x: no such file"},
+		"refused item":  {itemErr(1), "p.csv:3: item 1: refused"},
+		"refused batch": {errors.New("401"), "401"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := (&feed.Replay{Sources: []feed.Source{c.src}}).Run(t.Context(), &batchRecorder{refuse: c.pub})
-			if err == nil || err.Error() != c.want && !strings.HasPrefix(err.Error(), c.want) {
+			_, err := (&feed.Replay{Files: load(t, source("p.csv", good))}).Run(t.Context(), &batchRecorder{refuse: c.pub})
+			if err == nil || err.Error() != c.want {
 				t.Fatalf("error %v, want %q", err, c.want)
 			}
 		})
 	}
-	if _, err := (&feed.Replay{Loop: true, Sources: []feed.Source{source("e.csv", "symbol,date,price\n")}}).Run(t.Context(), &batchRecorder{}); err == nil {
+	if _, err := (&feed.Replay{Loop: true, Files: load(t, source("e.csv", "symbol,date,price\n"))}).Run(t.Context(), &batchRecorder{}); err == nil {
 		t.Fatal("looping over empty files must fail, not spin")
 	}
+}
+
+// loadLog is a LoadProgress that writes down what it is told.
+type loadLog struct{ calls []string }
+
+func (l *loadLog) Start(name string, size int64) {
+	l.calls = append(l.calls, fmt.Sprintf("start %s %d", name, size))
+}
+func (l *loadLog) Read(bytes int64, rows int) {
+	l.calls = append(l.calls, fmt.Sprintf("read %d %d", bytes, rows))
+}
+func (l *loadLog) Done(f *pricefile.File, err error) {
+	if err != nil {
+		l.calls = append(l.calls, "refused "+err.Error())
+		return
+	}
+	l.calls = append(l.calls, fmt.Sprintf("done %s %d", f.Summary.Name, f.Summary.Quotes))
+}
+
+// TestLoadRefusesBeforePublishing: every file is read in full first; one
+// bad row anywhere refuses the load, naming the file, line and column.
+func TestLoadRefusesBeforePublishing(t *testing.T) {
+	good := "symbol,date,price\nA,2024-01-02,1\nB,2024-01-02,2\n"
+	cases := map[string]struct {
+		src  feed.Source
+		want string
+	}{
+		"bad row":     {source("p.csv", good+"C,2024-01-02,x\n"), `p.csv:4:14: invalid price "x"`},
+		"bad header":  {source("p.csv", "nope\n"), "p.csv:1:1: no date column"},
+		"cannot open": {feed.Source{Name: "x", Open: func() (io.ReadCloser, error) { return nil, errors.New("open x: no such file") }}, "open x: no such file"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			log := &loadLog{}
+			_, err := feed.Load(t.Context(), []feed.Source{source("ok.csv", good), c.src}, pricefile.Options{}, log)
+			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+			if log.calls[0] != "start ok.csv 0" || log.calls[2] != "done ok.csv 2" {
+				t.Fatalf("progress %q", log.calls)
+			}
+		})
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.csv")
+	os.WriteFile(path, []byte(good), 0o644)
+	log := &loadLog{}
+	files, err := feed.Load(t.Context(), []feed.Source{{Name: "f.csv", Open: func() (io.ReadCloser, error) { return os.Open(path) }}}, pricefile.Options{}, log)
+	if err != nil || len(files) != 1 || strings.Join(log.calls, "|") != fmt.Sprintf("start f.csv %d|read %d 2|done f.csv 2", len(good), len(good)) {
+		t.Fatalf("%v: %q", err, log.calls)
+	}
+	files[0].Close()
 }
 
 func TestParseSpeed(t *testing.T) {
@@ -188,9 +254,9 @@ func TestReplayWaitsOutAnOutageUnderTheSameKey(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
 		pub := &outage{start: start, from: start.Add(5 * time.Second), until: start.Add(25 * time.Second)}
-		r := &feed.Replay{Speed: 1, Sources: []feed.Source{
+		r := &feed.Replay{Speed: 1, Files: load(t,
 			source("a.csv", "symbol,date,price\nA,2024-01-02T10:00:00Z,1\nA,2024-01-02T10:00:10Z,2\nA,2024-01-02T10:00:20Z,3\nA,2024-01-02T10:00:30Z,4\n"),
-		}}
+		)}
 		st, err := r.Run(t.Context(), pub)
 		if err != nil || st.Prices != 4 {
 			t.Fatalf("replay: %d prices, %v", st.Prices, err)

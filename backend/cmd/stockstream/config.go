@@ -16,6 +16,7 @@ import (
 	"github.com/stockstream/stockstream/backend/access"
 	"github.com/stockstream/stockstream/backend/clientip"
 	"github.com/stockstream/stockstream/backend/feed"
+	"github.com/stockstream/stockstream/shared/pricefile"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -68,7 +69,8 @@ type replayConfig struct {
 	files  []string
 	speed  feed.Speed
 	loop   bool
-	symbol string
+	read   pricefile.Options
+	loaded []*pricefile.File // by loadReplay
 }
 
 // parseConfig reads flags from args and, for flags not given, from
@@ -77,7 +79,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs := flag.NewFlagSet("stockstream", flag.ContinueOnError)
 	fs.SetOutput(out)
 	var c config
-	var symbols, cors, tokenFile, replay, speed string
+	var symbols, cors, tokenFile, replay, speed, replayTZ string
 	var readers readersFlags
 	fs.StringVar(&c.addr, "addr", ":8080", "listen address")
 	fs.BoolVar(&c.simulator, "simulator", true, "run the built-in price simulator")
@@ -100,10 +102,12 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.IntVar(&c.queue, "queue", 4096, "events a subscriber may have pending before it is disconnected as too slow")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
-	fs.StringVar(&replay, "replay", "", "price files to publish from the server, comma-separated (long CSV, Yahoo CSV or NDJSON; - is not allowed); turns the simulator off unless --simulator is given")
+	fs.StringVar(&replay, "replay", "", "price files to publish from the server, comma-separated (CSV as the common sources write it, or NDJSON; - is not allowed); turns the simulator off unless --simulator is given")
 	fs.StringVar(&speed, "replay-speed", "1x", "replay pace against the files' timestamps: a factor such as 60x, or max")
 	fs.BoolVar(&c.replay.loop, "replay-loop", false, "start the files over after their last price, forever")
-	fs.StringVar(&c.replay.symbol, "replay-symbol", "", "symbol of Yahoo-style files (default: each file's name, as in AAPL.csv)")
+	fs.StringVar(&c.replay.read.Symbol, "replay-symbol", "", "symbol of files without a symbol column (default: each file's name, as in AAPL.csv)")
+	fs.BoolVar(&c.replay.read.Adjusted, "replay-adjusted", false, "replay the adjusted close (Adj Close, adjusted_close) instead of the close")
+	fs.StringVar(&replayTZ, "replay-tz", pricefile.DefaultTimeZone, "time zone of the files' times written without one; a date alone is 16:00 there")
 	readers.define(fs)
 	fs.Usage = usage(fs, "[serve] [flags]", "Serves live stock prices over Server-Sent Events at /stocks and the dashboard at /.")
 	rest, err := parseFlags(fs, args, getenv)
@@ -118,19 +122,22 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	if replay != "" && !simulatorGiven {
 		c.simulator = false // the files replace the simulator unless both are asked for
 	}
-	return &c, errors.Join(c.finish(symbols, cors, tokenFile), c.replay.finish(replay, speed), readers.finish(&c.readers))
+	return &c, errors.Join(c.finish(symbols, cors, tokenFile), c.replay.finish(replay, speed, replayTZ), readers.finish(&c.readers))
 }
 
 // finish validates the replay flags: every file must open and have a
 // header this program reads.
-func (r *replayConfig) finish(files, speed string) error {
+func (r *replayConfig) finish(files, speed, tz string) error {
 	var errs []error
 	var err error
 	if r.speed, err = feed.ParseSpeed(speed); err != nil {
 		errs = append(errs, fmt.Errorf("--replay-speed: %v", err))
 	}
-	if r.symbol != "" {
-		if _, err := stock.ParseSymbol(r.symbol); err != nil {
+	if r.read.Location, err = time.LoadLocation(tz); err != nil || tz == "" {
+		return fmt.Errorf("--replay-tz: %q is not a time zone such as America/New_York or UTC", tz)
+	}
+	if r.read.Symbol != "" {
+		if _, err := stock.ParseSymbol(r.read.Symbol); err != nil {
 			return fmt.Errorf("--replay-symbol: %v", err)
 		}
 	}
@@ -146,7 +153,7 @@ func (r *replayConfig) finish(files, speed string) error {
 			continue
 		}
 		r.files = append(r.files, f)
-		if err := checkPriceFile(f, r.symbol); err != nil {
+		if err := checkPriceFile(f, r.read); err != nil {
 			errs = append(errs, fmt.Errorf("--replay: %w", err))
 		}
 	}

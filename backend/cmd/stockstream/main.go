@@ -110,6 +110,10 @@ func (c *cli) serve(ctx context.Context, args []string) int {
 		return c.usageError("serve", err)
 	}
 	log := newLogger(cfg, c.stderr)
+	if err := loadReplay(ctx, &cfg.replay, c.stderr, log); err != nil {
+		return c.usageError("serve", err)
+	}
+	defer cfg.replay.close()
 	if err := serve(ctx, cfg, log, c.ready); err != nil {
 		log.Error("stockstream stopped", "err", err)
 		return exitError

@@ -12,8 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,15 +74,15 @@ func TestPublishEveryFormat(t *testing.T) {
 		sum   []string
 	}{
 		{"long CSV", "prices.csv", []byte(long), nil,
-			map[string]string{"AAPL": "3.65 2000-01-04T21:00:00Z", "MSFT": "56.31 2000-01-04T00:00:00Z"},
-			[]string{"published 4 prices of 2 symbols", "timestamps 2000-01-03T00:00:00Z to 2000-01-04T00:00:00Z"}},
+			map[string]string{"AAPL": "3.65 2000-01-04T21:00:00Z", "MSFT": "56.31 2000-01-04T21:00:00Z"},
+			[]string{"published 4 prices of 2 symbols", "timestamps 2000-01-03T21:00:00Z to 2000-01-04T21:00:00Z"}},
 		{"Yahoo CSV named after its symbol", "NVDA.csv", []byte(yahoo), nil,
-			map[string]string{"NVDA": "181.28 2024-01-04T00:00:00Z"},
-			[]string{"published 2 prices of 1 symbols", "skipped 1 rows without a price", "rounded 2 prices"}},
+			map[string]string{"NVDA": "181.28 2024-01-04T21:00:00Z"},
+			[]string{"published 2 prices of 1 symbol ", "skipped 1 row without a price: 1 no price (null)", "rounded 2 prices"}},
 		{"Yahoo CSV, gzip, --symbol", "download.csv.gz", gzipped(yahoo), []string{"--symbol", "TSLA"},
-			map[string]string{"TSLA": "181.28 2024-01-04T00:00:00Z"}, []string{"published 2 prices"}},
+			map[string]string{"TSLA": "181.28 2024-01-04T21:00:00Z"}, []string{"published 2 prices"}},
 		{"NDJSON", "recording.ndjson", []byte(ndjson), nil,
-			map[string]string{"GOOG": "170.25 2025-06-16T05:31:13Z"}, []string{"published 2 prices of 1 symbols"}},
+			map[string]string{"GOOG": "170.25 2025-06-16T05:31:13Z"}, []string{"published 2 prices of 1 symbol "}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -115,67 +113,8 @@ func TestPublishReadsStandardInputAndEnv(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "published 1 prices") {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)
 	}
-	if got := snapshot(t, srv.base)["IBM"]; got != "99.5 2001-02-03T00:00:00Z" {
+	if got := snapshot(t, srv.base)["IBM"]; got != "99.5 2001-02-03T21:00:00Z" {
 		t.Fatalf("IBM: %q", got)
-	}
-}
-
-// TestPublishRetriesWithoutDuplicates: 503 and 429 with Retry-After and a
-// dropped connection are retried, each batch under one Idempotency-Key of
-// its own (with it net/http resends a request whose connection dropped by
-// itself); a batch is sent again only when no answer accepted it, so every
-// quote is accepted exactly once.
-func TestPublishRetriesWithoutDuplicates(t *testing.T) {
-	var calls, accepted atomic.Int64
-	var keysMu sync.Mutex
-	var keys []string
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer "+token || r.URL.Path != "/api/prices" {
-			t.Errorf("request %s %v", r.URL.Path, r.Header)
-		}
-		keysMu.Lock()
-		keys = append(keys, r.Header.Get("Idempotency-Key"))
-		keysMu.Unlock()
-		var qs []stock.Quote
-		if err := json.NewDecoder(r.Body).Decode(&qs); err != nil {
-			t.Errorf("body: %v", err)
-		}
-		switch calls.Add(1) {
-		case 1:
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusServiceUnavailable)
-		case 2:
-			w.Header().Set("Retry-After", "0")
-			w.WriteHeader(http.StatusTooManyRequests)
-		case 3:
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
-		default:
-			accepted.Add(int64(len(qs)))
-			w.WriteHeader(http.StatusAccepted)
-		}
-	}))
-	defer fake.Close()
-	var b strings.Builder
-	b.WriteString("symbol,date,price\n")
-	for i := 1; i <= 12000; i++ {
-		fmt.Fprintf(&b, "S,2024-01-02,%d\n", i)
-	}
-	start := time.Now()
-	code, out, errOut := runCLI(context.Background(), "", nil, "publish", "--to", fake.URL, "--token", token, writeFile(t, "p.csv", []byte(b.String())))
-	if code != exitOK || accepted.Load() != 12000 || calls.Load() != 6 {
-		t.Fatalf("exit %d, %d quotes accepted in %d calls (want 12000 in 3 failed + 3 batches): %s %s", code, accepted.Load(), calls.Load(), out, errOut)
-	}
-	if time.Since(start) < time.Second {
-		t.Errorf("Retry-After: 1 was not honoured")
-	}
-	for _, s := range []string{"503 Service Unavailable; sending the batch again in 1s", "429 Too Many Requests"} {
-		if !strings.Contains(errOut, s) {
-			t.Errorf("stderr lacks %q: %s", s, errOut)
-		}
-	}
-	if k := keys; k[0] == "" || k[1] != k[0] || k[2] != k[0] || k[3] != k[0] || k[4] == k[0] || k[5] == k[4] || k[5] == k[0] {
-		t.Errorf("keys %q: want one per batch, the same on every retry of it", k)
 	}
 }
 
@@ -192,8 +131,8 @@ func TestPublishStopsOnRefusals(t *testing.T) {
 	}{
 		{[]string{"--to", srv.base, "--token", "wrong", good}, "server answered 401 Unauthorized: invalid bearer token"},
 		{[]string{"--to", notFound.URL, "--token", token, good}, "server answered 404 Not Found: 404 page not found"},
-		{[]string{"--to", srv.base, "--token", token, future}, "f.csv:3: server answered 400 Bad Request: item 1: timestamp 2999-01-02T00:00:00Z is more than 1m0s ahead of the server's clock"},
-		{[]string{"--to", srv.base, "--token", token, bad}, `b.csv:3:14: invalid price "1.2.3"`},
+		{[]string{"--to", srv.base, "--token", token, future}, "f.csv:3: server answered 400 Bad Request: item 1: timestamp 2999-01-02T21:00:00Z is more than 1m0s ahead of the server's clock"},
+		{[]string{"--to", srv.base, "--token", token, bad}, "b.csv:3:14: invalid price \"1.2.3\": not a decimal number: want a price such as 185.64, $1,234.56 or 185,64\nstockstream publish: nothing was published\n"},
 		{[]string{"--to", srv.base, "--token", token, filepath.Join(t.TempDir(), "missing.csv")}, "missing.csv: no such file"},
 		{[]string{"--to", "127.0.0.1:1", "--token", token, "--retry-for", "300ms", good}, "gave up after 300ms of failures (--retry-for)"},
 	}
@@ -203,8 +142,8 @@ func TestPublishStopsOnRefusals(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, code, errOut, c.want)
 		}
 	}
-	if got := snapshot(t, srv.base); len(got) != 1 || got["A"] == "" {
-		t.Errorf("a refused file published %v; only the batch before the bad line may be", got)
+	if got := snapshot(t, srv.base); len(got) != 0 {
+		t.Errorf("refused files published %v", got)
 	}
 }
 
@@ -227,6 +166,8 @@ func TestPublishRefusesBadCommandLines(t *testing.T) {
 		{[]string{"--to", "h:1", "--token", "t", "-", f}, nil, "- (standard input) cannot be given with other files"},
 		{[]string{"--to", "h:1", "--token", "t", "--retry-for", "-1s", f}, nil, "--retry-for"},
 		{[]string{"--to", "h:1", "--token", "t", "--symbol", "1X", f}, nil, "--symbol: invalid symbol"},
+		{[]string{"--to", "h:1", "--token", "t", "--tz", "Mars/Olympus", f}, nil, `--tz: "Mars/Olympus" is not a time zone`},
+		{[]string{"--dry-run", "--tz", "", f}, nil, `--tz: "" is not a time zone`},
 		{[]string{f}, map[string]string{"STOCKSTREAM_TO": "h:1", "STOCKSTREAM_TOKEN": "t", "STOCKSTREAM_SPEED": "warp"}, `--speed: "warp"`},
 		{[]string{f}, map[string]string{"STOCKSTREAM_TO": "h:1", "STOCKSTREAM_TOKEN": "t", "STOCKSTREAM_RETRY_FOR": "later"}, "STOCKSTREAM_RETRY_FOR=\"later\""},
 	}
@@ -259,10 +200,31 @@ func TestPublishShowsProgressOnATerminal(t *testing.T) {
 		t.Fatalf("%v:\n%q", err, screen.String())
 	}
 	s := screen.String()
-	if !strings.Contains(s, "\r[") || !strings.Contains(s, "%") || !strings.Contains(s, "prices, 1 symbols") || !strings.Contains(s, "\x1b[K") {
-		t.Fatalf("no progress bar:\n%q", s)
+	for _, want := range []string{"\rloading ", "% |", "/s", "\rpublishing", "/20000", "prices/", "\x1b[2K", "loaded "} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("no %q of a progress bar:\n%q", want, s)
+		}
 	}
-	if !strings.Contains(s, "published 20,000 prices of 1 symbols") {
+	if !strings.Contains(s, "published 20,000 prices of 1 symbol ") {
 		t.Fatalf("no summary:\n%q", s)
+	}
+}
+
+// TestPublishHelpAndDryRunFromStandardInput: --help states the default
+// time zone; a dry run reads standard input and needs no server.
+func TestPublishHelpAndDryRunFromStandardInput(t *testing.T) {
+	code, _, errOut := runCLI(context.Background(), "", nil, "publish", "--help")
+	if code != exitOK || !strings.Contains(errOut, "-tz string") || !strings.Contains(errOut, `(default "America/New_York")`) || !strings.Contains(errOut, "-dry-run") {
+		t.Fatalf("publish --help: exit %d, %s", code, errOut)
+	}
+	yahoo := "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,185.639999,1,1\n"
+	code, out, errOut := runCLI(context.Background(), yahoo, nil, "publish", "--dry-run", "-")
+	if code != exitError || !strings.Contains(errOut, "<stdin>:1: this file has no symbol column") {
+		t.Fatalf("no symbol: exit %d, %s", code, errOut)
+	}
+	code, out, errOut = runCLI(context.Background(), yahoo, nil, "publish", "--dry-run", "--symbol", "AAPL", "--tz", "UTC", "-")
+	if code != exitOK || !strings.Contains(out, "<stdin>: CSV, comma-separated") || !strings.Contains(out, "would publish 1 prices of 1 symbol, 2024-01-02T16:00:00Z to 2024-01-02T16:00:00Z") ||
+		!strings.Contains(out, "rounded 1 price") || !strings.Contains(errOut, "stockstream publish: loaded <stdin>: 1 prices") {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/feed"
+	"github.com/stockstream/stockstream/backend/report"
+	"github.com/stockstream/stockstream/backend/terminal"
 	"github.com/stockstream/stockstream/shared/pricefile"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -25,15 +27,39 @@ func fileSources(names []string) []feed.Source {
 }
 
 // checkPriceFile opens a price file and reads its header, so that a wrong
-// file is refused when the server starts rather than when it replays.
-func checkPriceFile(name, symbol string) error {
+// file is refused as the command line is read, before the file is loaded.
+func checkPriceFile(name string, opt pricefile.Options) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	_, err = pricefile.Open(f, name, symbol)
+	_, err = pricefile.Open(f, name, opt)
 	return err
+}
+
+// loadReplay reads the files of serve --replay in full before the server
+// starts, so that a file with a bad row is refused before anything is
+// published: with a progress bar when stderr is a terminal, in the log
+// otherwise.
+func loadReplay(ctx context.Context, rc *replayConfig, stderr io.Writer, log *slog.Logger) error {
+	if len(rc.files) == 0 {
+		return nil
+	}
+	meter := report.New(stderr, terminal.Is(stderr), func(s string) { log.Info("replay: " + s) })
+	files, err := feed.Load(ctx, fileSources(rc.files), rc.read, meter)
+	if err != nil {
+		return fmt.Errorf("--replay: %w", err)
+	}
+	rc.loaded = files
+	return nil
+}
+
+// close removes the loaded files' temporary copies.
+func (rc *replayConfig) close() {
+	for _, f := range rc.loaded {
+		f.Close()
+	}
 }
 
 // runReplay publishes the files of serve --replay, stamped with the time
@@ -54,7 +80,7 @@ func runReplay(ctx context.Context, rc replayConfig, pub feed.Publisher, runExcl
 	case <-ctx.Done():
 		return
 	}
-	r := &feed.Replay{Sources: fileSources(rc.files), Symbol: rc.symbol, Speed: rc.speed, Loop: rc.loop, Now: true, Log: log}
+	r := &feed.Replay{Files: rc.loaded, Speed: rc.speed, Loop: rc.loop, Now: true, Log: log}
 	st, err := r.Run(ctx, gate)
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -62,7 +88,7 @@ func runReplay(ctx context.Context, rc replayConfig, pub feed.Publisher, runExcl
 		log.Error("replay: stopped; releasing its lease", "err", err, "prices", st.Prices)
 		close(failed)
 	default:
-		log.Info("replay: done", "prices", st.Prices, "symbols", len(st.Symbols), "skipped", st.Skipped, "rounded", st.Rounded)
+		log.Info("replay: done", "prices", st.Prices, "symbols", len(st.Symbols), "skipped", st.Skipped.Total(), "rounded", st.Rounded)
 	}
 }
 

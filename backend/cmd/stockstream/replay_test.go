@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/stockstream/stockstream/backend/redis"
@@ -91,8 +93,51 @@ func TestServeReplaysFiles(t *testing.T) {
 	if len(snap) != len(want) {
 		t.Errorf("snapshot %v: the simulator ran beside the replay", snap)
 	}
-	if !strings.Contains(srv.logs.String(), "replay: done") {
-		t.Errorf("log: %s", srv.logs)
+	for _, want := range []string{"replay: loading ", "replay: loaded ", "NVDA.csv: 2 prices of 1 symbol in ", "1 row skipped", "replay: done"} {
+		if !strings.Contains(srv.logs.String(), want) {
+			t.Errorf("log lacks %q: %s", want, srv.logs)
+		}
+	}
+}
+
+// TestServeReplayShowsLoadingOnATerminal runs serve --replay on a
+// pseudo-terminal: a progress bar while the file loads, before the server
+// listens.
+func TestServeReplayShowsLoadingOnATerminal(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("symbol,date,price\n")
+	for i := range 50000 {
+		fmt.Fprintf(&b, "S%d,2024-01-02T10:%02d:%02dZ,%d.5\n", i%7, i/60%60, i%60, 1+i%100)
+	}
+	file := writeFile(t, "big.csv", []byte(b.String()))
+	cmd := command([]string{"serve", "--addr", "127.0.0.1:0", "--replay", file, "--replay-speed", "max"})
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 120, Rows: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); tty.Close() })
+	screen := &syncBuffer{}
+	go io.Copy(screen, tty)
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(screen.String(), "listening"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%q", screen.String())
+		}
+	}
+	s := screen.String()
+	load, listen := strings.Index(s, "\rloading "+file), strings.Index(s, "listening")
+	if load < 0 || load > listen || !strings.Contains(s, "% |") || !strings.Contains(s, "replay: loaded "+file+": 50,000 prices of 7 symbols") {
+		t.Fatalf("no loading bar before listening:\n%q", s)
+	}
+}
+
+// TestServeReplaysNewestFirstFiles: a file listed newest first, as
+// Nasdaq's, is replayed oldest first.
+func TestServeReplaysNewestFirstFiles(t *testing.T) {
+	file := writeFile(t, "MSFT.csv", []byte("Date,Close/Last,Volume,Open,High,Low\n01/04/2024,$367.75,1,1,1,1\n01/03/2024,$370.60,1,1,1,1\n01/02/2024,$370.87,1,1,1,1\n"))
+	srv := startServe(t, "127.0.0.1:0", "--replay", file, "--replay-speed", "1000000x")
+	waitPublished(t, 3, srv.base)
+	if got := snapshot(t, srv.base)["MSFT"]; !strings.HasPrefix(got, "367.75 ") {
+		t.Fatalf("MSFT ends at %q, want the newest price, 367.75", got)
 	}
 }
 
@@ -136,11 +181,13 @@ func TestServeRefusesBadReplays(t *testing.T) {
 	bad := writeFile(t, "bad.csv", []byte("ticker,day,value\n"))
 	cases := map[string][]string{
 		"--replay: open /nonexistent/x.csv": {"--replay", "/nonexistent/x.csv"},
-		"bad.csv:1:1: unknown header":       {"--replay", bad},
+		"bad.csv:1:1: no date column":       {"--replay", bad},
 		`--replay: "-" is not a file name`:  {"--replay", "-"},
 		"--replay-loop: give the files":     {"--replay-loop"},
 		`--replay-speed: "soon" is not max`: {"--replay", writeFile(t, "ok.csv", []byte(longFile)), "--replay-speed", "soon"},
-		"a Yahoo file holds one symbol":     {"--replay", writeFile(t, "2024.csv", []byte(yahooFile))},
+		"this file has no symbol column":    {"--replay", writeFile(t, "2024.csv", []byte(yahooFile))},
+		"half.csv:5:17: invalid price":      {"--replay", writeFile(t, "half.csv", []byte(longFile+"MSFT,2024-01-05,1.2.3\n"))},
+		"--replay-tz: \"Atlantis\" is not":  {"--replay", writeFile(t, "tz.csv", []byte(longFile)), "--replay-tz", "Atlantis"},
 		"--replay-symbol: invalid symbol":   {"--replay", writeFile(t, "Y.csv", []byte(yahooFile)), "--replay-symbol", "a b"},
 	}
 	for want, args := range cases {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stockstream/stockstream/backend/display"
+	"github.com/stockstream/stockstream/backend/terminal"
 	"github.com/stockstream/stockstream/shared/client"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -89,25 +91,25 @@ func (c *cli) watch(ctx context.Context, args []string) int {
 		return c.usageError("watch", err)
 	}
 	out := c.newDisplay(w)
-	defer out.close()
+	defer out.Close()
 	hide := tokenHider(w.url)
 	w.opts.OnReconnect = func(r client.Reconnect) {
-		out.note(hide(fmt.Sprintf("connection lost (%v); reconnecting in %s, attempt %d, from id %s", r.Err, r.Wait.Round(time.Millisecond), r.Attempt, orNone(r.LastEventID))))
+		out.Note(hide(fmt.Sprintf("connection lost (%v); reconnecting in %s, attempt %d, from id %s", r.Err, r.Wait.Round(time.Millisecond), r.Attempt, orNone(r.LastEventID))))
 	}
 	for m, err := range client.Subscribe(ctx, w.url, w.opts) {
 		if ctx.Err() != nil {
 			return exitOK
 		}
 		if err != nil {
-			out.close()
+			out.Close()
 			fmt.Fprintln(c.stderr, hide(fmt.Sprintf("stockstream watch: %s: %v", redactedURL(w.url), err)))
 			return exitError
 		}
 		if m.Missed {
-			out.note("resumed with a snapshot: the server no longer held the prices after the last id seen")
+			out.Note("resumed with a snapshot: the server no longer held the prices after the last id seen")
 		}
-		if err := out.show(m); err != nil {
-			out.close()
+		if err := out.Show(m); err != nil {
+			out.Close()
 			fmt.Fprintf(c.stderr, "stockstream watch: writing: %v\n", err)
 			return exitError
 		}
@@ -140,22 +142,13 @@ func orNone(id string) string {
 	return id
 }
 
-// display is where watch shows messages.
-type display interface {
-	// show shows one message; an error means the output is gone.
-	show(client.Message) error
-	// note tells the user something on stderr.
-	note(string)
-	close()
-}
-
 // newDisplay picks NDJSON, the live table (on a terminal) or plain lines.
-func (c *cli) newDisplay(w *watchConfig) display {
+func (c *cli) newDisplay(w *watchConfig) display.Display {
 	switch {
 	case w.json:
-		return newJSONDisplay(c.stdout, c.stderr)
-	case isTerminal(c.stdout):
-		return newTable(c.stdout, c.stderr, w.url, c.getenv("NO_COLOR") == "")
+		return display.NewJSON(c.stdout, c.stderr)
+	case terminal.Is(c.stdout):
+		return display.NewTable(c.stdout, c.stderr, w.url, c.getenv("NO_COLOR") == "")
 	}
-	return &lineDisplay{out: c.stdout, stderr: c.stderr}
+	return display.NewLines(c.stdout, c.stderr)
 }

@@ -196,7 +196,7 @@ func TestWatchTableOnATerminal(t *testing.T) {
 			s := screen.String()
 			_, upColour := hasRow(s, "AAPL", "101", "+1.00%", "+1.00")
 			found, downColour := hasRow(s, "MSFT", "390", "-2.50%", "-10.00")
-			wantUp, wantDown := ansiGreen, ansiRed
+			wantUp, wantDown := "\x1b[32m", "\x1b[31m"
 			if !colour {
 				wantUp, wantDown = "", ""
 			}

@@ -1,4 +1,4 @@
-package main
+package display
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stockstream/stockstream/backend/terminal"
 	"github.com/stockstream/stockstream/shared/client"
 )
 
@@ -26,10 +27,10 @@ const (
 	ansiShowCur   = "\x1b[?25h"
 )
 
-// table is the live table watch draws on a terminal: one row per symbol,
-// redrawn in place at most every redrawEvery, in colour unless NO_COLOR
-// is set, cut to the terminal's width and height.
-type table struct {
+// Table is the live table watch draws on a terminal: one row per symbol,
+// redrawn in place at most every redrawEvery, green up and red down
+// unless colour is off, cut to the terminal's width and height.
+type Table struct {
 	out, stderr io.Writer
 	url         string
 	colour      bool
@@ -43,8 +44,10 @@ type table struct {
 	done   chan struct{}
 }
 
-func newTable(out, stderr io.Writer, url string, colour bool) *table {
-	t := &table{out: out, stderr: stderr, url: url, colour: colour, status: "connecting", dirty: true,
+// NewTable starts drawing the table of the stream at url on out, notes on
+// stderr, with colour or not; Close stops it.
+func NewTable(out, stderr io.Writer, url string, colour bool) *Table {
+	t := &Table{out: out, stderr: stderr, url: url, colour: colour, status: "connecting", dirty: true,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	io.WriteString(out, ansiHideCur)
 	go t.loop()
@@ -52,7 +55,7 @@ func newTable(out, stderr io.Writer, url string, colour bool) *table {
 }
 
 // loop redraws the table when it changed, until close.
-func (t *table) loop() {
+func (t *Table) loop() {
 	defer close(t.done)
 	tick := time.NewTicker(redrawEvery)
 	defer tick.Stop()
@@ -70,7 +73,8 @@ func (t *table) loop() {
 	}
 }
 
-func (t *table) show(m client.Message) error {
+// Show applies a message to the table, drawn at the next redraw.
+func (t *Table) Show(m client.Message) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.board.apply(m)
@@ -78,20 +82,21 @@ func (t *table) show(m client.Message) error {
 	return nil
 }
 
-// note erases the table, writes s to stderr (the same terminal, usually)
+// Note erases the table, writes s to stderr (the same terminal, usually)
 // and draws the table again below it.
-func (t *table) note(s string) {
+func (t *Table) Note(s string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.erase()
-	fmt.Fprintf(t.stderr, "stockstream watch: %s\n", s)
+	fmt.Fprintf(t.stderr, "%s%s\n", notePrefix, s)
 	if strings.HasPrefix(s, "connection lost") {
 		t.status = "reconnecting"
 	}
 	t.draw()
 }
 
-func (t *table) close() {
+// Close draws the table a last time and shows the cursor again.
+func (t *Table) Close() {
 	select {
 	case <-t.stop:
 		return
@@ -106,7 +111,7 @@ func (t *table) close() {
 }
 
 // erase moves the cursor back to where the table starts and clears below.
-func (t *table) erase() {
+func (t *Table) erase() {
 	if t.drawn > 0 {
 		fmt.Fprintf(t.out, "\r\x1b[%dA%s", t.drawn, ansiClearDown)
 	}
@@ -114,8 +119,8 @@ func (t *table) erase() {
 }
 
 // draw writes the table over the previous one.
-func (t *table) draw() {
-	cols, rows := termSize(t.out)
+func (t *Table) draw() {
+	cols, rows := terminal.Size(t.out)
 	lines := t.lines(cols, max(rows-1, 3))
 	var b strings.Builder
 	if t.drawn > 0 {
@@ -157,7 +162,7 @@ func clock(ts time.Time) string {
 
 // lines renders the table for a terminal of width cols, at most height
 // lines.
-func (t *table) lines(cols, height int) []string {
+func (t *Table) lines(cols, height int) []string {
 	syms := make([]string, 0, len(t.board.rows))
 	for s := range t.board.rows {
 		syms = append(syms, s)
@@ -217,7 +222,7 @@ func fitColumns(widths []int, cols int) int {
 }
 
 // row lays out the first n cells, cut to cols.
-func (t *table) row(cells []string, widths []int, n, cols int) string {
+func (t *Table) row(cells []string, widths []int, n, cols int) string {
 	var b strings.Builder
 	for j := range n {
 		if j > 0 {
@@ -243,7 +248,7 @@ func fit(s string, width int) string {
 }
 
 // paint colours s when colour is on.
-func (t *table) paint(code, s string) string {
+func (t *Table) paint(code, s string) string {
 	if !t.colour {
 		return s
 	}

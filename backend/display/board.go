@@ -1,67 +1,13 @@
-package main
+package display
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 
 	"github.com/stockstream/stockstream/shared/client"
 	"github.com/stockstream/stockstream/shared/stock"
 )
-
-// jsonDisplay prints each price as one line of StockPriceEvent JSON, the
-// NDJSON that publish and serve --replay read back. A snapshot is printed
-// as its events, the latest of each symbol with its own id, so the output
-// is only ever events.
-type jsonDisplay struct {
-	w      *bufio.Writer
-	stderr io.Writer
-	buf    []byte
-}
-
-func newJSONDisplay(stdout, stderr io.Writer) *jsonDisplay {
-	return &jsonDisplay{w: bufio.NewWriterSize(stdout, 64<<10), stderr: stderr}
-}
-
-func (d *jsonDisplay) show(m client.Message) error {
-	d.buf = d.buf[:0]
-	if m.Kind == client.Snapshot {
-		for _, l := range m.Snapshot {
-			d.buf = append(l.StockPriceEvent.AppendJSON(d.buf), '\n')
-		}
-	} else {
-		d.buf = append(m.Event.AppendJSON(d.buf), '\n')
-	}
-	d.w.Write(d.buf)
-	return d.w.Flush()
-}
-
-func (d *jsonDisplay) note(s string) { fmt.Fprintf(d.stderr, "stockstream watch: %s\n", s) }
-
-func (d *jsonDisplay) close() { d.w.Flush() }
-
-// lineDisplay prints one plain line per price, for output that is not a
-// terminal.
-type lineDisplay struct {
-	out, stderr io.Writer
-	board       board
-}
-
-func (d *lineDisplay) show(m client.Message) error {
-	for _, sym := range d.board.apply(m) {
-		r := d.board.rows[sym]
-		if _, err := fmt.Fprintf(d.out, "%s %s %s %s %s\n", r.ev.Timestamp.Local().Format("2006-01-02 15:04:05"), sym, r.ev.Price, r.change(), r.changePct()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (d *lineDisplay) note(s string) { fmt.Fprintf(d.stderr, "stockstream watch: %s\n", s) }
-
-func (d *lineDisplay) close() {}
 
 // board is the latest price of each symbol with its session open.
 type board struct {

@@ -1,8 +1,13 @@
-package main
+// Package publisher is the client side of `stockstream publish`: it posts
+// batches of prices to a server's POST /api/prices, each under an
+// Idempotency-Key that it keeps across retries.
+package publisher
 
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -17,16 +22,21 @@ import (
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-// publishBackoff paces the retries of a refused or failed batch.
-var publishBackoff = backoff.Policy{Base: 200 * time.Millisecond, Max: 10 * time.Second}
+// retryBackoff paces the retries of a refused or failed batch.
+var retryBackoff = backoff.Policy{Base: 200 * time.Millisecond, Max: 10 * time.Second}
 
-// httpPublisher publishes batches through a server's POST /api/prices.
-// A batch the server refuses for now (429, 503, other 5xx) or whose
-// request fails is sent again after a backoff, honouring Retry-After,
-// under the same Idempotency-Key: a server that took it the first time
-// (an answer lost with the connection) publishes nothing again. Any other
-// 4xx is final.
-type httpPublisher struct {
+// KeyHeader carries a batch's idempotency key: a server that keeps keys
+// publishes a batch sent twice under one key once.
+const KeyHeader = "Idempotency-Key"
+
+// Client publishes batches through a server's POST /api/prices. Each
+// batch carries an Idempotency-Key of its own, the same on every retry. A
+// batch the server refuses for now (429, 503, other 5xx) or whose request
+// fails is sent again after a backoff, honouring Retry-After, and only
+// when no answer said it was accepted: with the key, a server that keeps
+// keys publishes it once even when the first request reached it and only
+// the answer was lost. Any other 4xx is final.
+type Client struct {
 	url      string
 	token    string
 	http     *http.Client
@@ -35,24 +45,31 @@ type httpPublisher struct {
 	buf      []byte
 }
 
-var _ feed.Publisher = (*httpPublisher)(nil)
+var _ feed.Publisher = (*Client)(nil)
 
-func newHTTPPublisher(base, token string, retryFor time.Duration, note func(string)) *httpPublisher {
-	return &httpPublisher{
+// NewClient returns a Client of the server at base (http://host:port)
+// with its publish token, giving up on a batch after retryFor of failures
+// (0: never), and telling note of each retry.
+func NewClient(base, token string, retryFor time.Duration, note func(string)) *Client {
+	return &Client{
 		url: strings.TrimSuffix(base, "/") + "/api/prices", token: token, retryFor: retryFor, note: note,
 		http: &http.Client{Timeout: 60 * time.Second},
 	}
 }
 
-// Publish posts quotes, with req.Key as the Idempotency-Key, until the
-// server accepts them, refuses them for good, retryFor has passed, or ctx
-// ends: a batch sent again under the same key is applied once. It returns
-// no events: publish needs only to know they were accepted.
-func (p *httpPublisher) Publish(ctx context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
+// Publish posts req's quotes until the server accepts them, refuses them
+// for good, retryFor has passed, or ctx ends, with req.Key (a new one if
+// it has none) as the Idempotency-Key of every attempt. It returns no
+// events: publish needs only to know they were accepted.
+func (p *Client) Publish(ctx context.Context, req backend.PublishRequest) ([]stock.StockPriceEvent, error) {
 	p.encode(req.Quotes)
+	key := req.Key
+	if key == "" {
+		key = newKey()
+	}
 	first := time.Now()
 	for attempt := 0; ; attempt++ {
-		err := p.post(ctx, req.Key)
+		err := p.post(ctx, key)
 		if err == nil {
 			return nil, nil
 		}
@@ -63,7 +80,7 @@ func (p *httpPublisher) Publish(ctx context.Context, req backend.PublishRequest)
 		if p.retryFor > 0 && time.Since(first) > p.retryFor {
 			return nil, fmt.Errorf("gave up after %s of failures (--retry-for): %w", p.retryFor, err)
 		}
-		wait := publishBackoff.Delay(attempt)
+		wait := retryBackoff.Delay(attempt)
 		if se != nil {
 			wait = max(wait, se.RetryAfter)
 		}
@@ -74,8 +91,15 @@ func (p *httpPublisher) Publish(ctx context.Context, req backend.PublishRequest)
 	}
 }
 
+// newKey returns a batch's idempotency key: 128 random bits in hex.
+func newKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // encode writes the JSON array of quotes into p.buf.
-func (p *httpPublisher) encode(quotes []stock.Quote) {
+func (p *Client) encode(quotes []stock.Quote) {
 	b := append(p.buf[:0], '[')
 	for i, q := range quotes {
 		if i > 0 {
@@ -92,8 +116,8 @@ func (p *httpPublisher) encode(quotes []stock.Quote) {
 	p.buf = append(b, ']')
 }
 
-// post sends p.buf once.
-func (p *httpPublisher) post(ctx context.Context, key string) error {
+// post sends p.buf once under key.
+func (p *Client) post(ctx context.Context, key string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(p.buf))
 	if err != nil {
 		return err
@@ -103,6 +127,7 @@ func (p *httpPublisher) post(ctx context.Context, key string) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+p.token)
+	req.Header.Set(KeyHeader, key)
 	resp, err := p.http.Do(req)
 	if err != nil {
 		return err
@@ -126,5 +151,6 @@ type itemError struct {
 	item int
 }
 
+// Item returns the index of the item at fault in its batch.
 func (e *itemError) Item() int     { return e.item }
 func (e *itemError) Unwrap() error { return e.StatusError }
