@@ -7,18 +7,26 @@ import (
 )
 
 // cors adds CORS headers for the exact origins of Config.CORSOrigins, and
-// grants them credentials (the session cookie) too. Other origins get no
-// CORS headers, so browsers keep them out and never send them a response
-// read with the cookie; same-origin requests need none.
+// grants them credentials (the session cookie) when there are any: only
+// with subscriber access on. Other origins get no CORS headers, so browsers
+// keep them out and never send them a response read with the cookie;
+// same-origin requests need none.
 func (s *Server) cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if origin := r.Header.Get("Origin"); origin != "" && s.allowedOrigin(origin) && isCORSPath(r.URL.Path) {
-			h := w.Header()
-			h.Set("Access-Control-Allow-Origin", origin)
-			h.Add("Vary", "Origin")
+			s.allowOrigin(w.Header(), origin)
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// allowOrigin sets the headers that let origin read a response.
+func (s *Server) allowOrigin(h http.Header, origin string) {
+	h.Set("Access-Control-Allow-Origin", origin)
+	if s.cfg.Access.Enabled() {
+		h.Set("Access-Control-Allow-Credentials", "true")
+	}
+	h.Add("Vary", "Origin")
 }
 
 func (s *Server) allowedOrigin(origin string) bool {

@@ -218,12 +218,14 @@ func TestClusterReplaysOnce(t *testing.T) {
 }
 
 // TestClusterReplayThatFailsReleasesItsLease: a replay that stops for good
-// (a line that cannot be read, past the header checked at start) releases
-// its lease, and the other instance takes it and tries the files in turn.
+// (a batch the broker refuses) releases its lease, and the other instance
+// takes it and tries the files in turn.
 func TestClusterReplayThatFailsReleasesItsLease(t *testing.T) {
 	rds := redistest.Start(t)
-	file := writeFile(t, "bad.csv", []byte(longFile+"IBM,2024-01-05,x\n"))
-	args := []string{"--replay", file, "--replay-speed", "max", "--log-level", "info"}
+	// A third symbol past --max-symbols: the broker refuses the batch
+	// (every row of the file reads well, so it is loaded at start).
+	file := writeFile(t, "three.csv", []byte(longFile+"IBM,2024-01-05,150.1\n"))
+	args := []string{"--replay", file, "--replay-speed", "max", "--max-symbols", "2", "--log-level", "info"}
 	a := startInstance(t, rds.URL(0), args...)
 	b := startInstance(t, rds.URL(0), args...)
 	deadline := time.Now().Add(30 * time.Second)
