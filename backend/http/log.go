@@ -23,23 +23,33 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		s.logRequest(r, rec.status, rec.bytes, time.Since(start))
+		s.logRequest(lineOf(r), rec.status, rec.bytes, time.Since(start))
 	})
 }
 
+// requestLine is what the log line of a request says of it: a stream
+// keeps this, not its request, until it ends.
+type requestLine struct {
+	method, path, remote string
+}
+
+func lineOf(r *http.Request) requestLine {
+	return requestLine{method: r.Method, path: r.URL.Path, remote: r.RemoteAddr}
+}
+
 // logRequest logs the line of one request.
-func (s *Server) logRequest(r *http.Request, status int, bytes int64, took time.Duration) {
+func (s *Server) logRequest(l requestLine, status int, bytes int64, took time.Duration) {
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
 	}
 	s.log.LogAttrs(context.Background(), level, "request",
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("method", l.method),
+		slog.String("path", l.path),
 		slog.Int("status", status),
 		slog.Int64("bytes", bytes),
 		slog.Duration("duration", took),
-		slog.String("remote", r.RemoteAddr))
+		slog.String("remote", l.remote))
 }
 
 // statusRecorder remembers the status and size of a response. Unwrap lets

@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/julienschmidt/httprouter"
 
@@ -53,15 +52,15 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 	markStreamed(w)
 	subscribers := s.metrics.Subscribers.WithLabelValues(grant.Class.String())
 	subscribers.Inc()
-	start := time.Now()
+	line := lineOf(r) // the stream keeps this, not the request
 	spec := stream.Spec{Sub: sub, Opening: opening, Expires: req.Expires, Transport: transportOf(r)}
 	spec.Done = func(res stream.Result) {
 		release()
 		subscribers.Dec()
 		if res.Reason == stream.Slow {
-			s.log.Info("stream: client fell behind and was cut; it resumes with Last-Event-ID", "remote", r.RemoteAddr)
+			s.log.Info("stream: client fell behind and was cut; it resumes with Last-Event-ID", "remote", line.remote)
 		}
-		s.logRequest(r, http.StatusOK, res.Written, time.Since(start))
+		s.logRequest(line, http.StatusOK, res.Written, res.Duration)
 	}
 	setStreamHeaders(w.Header())
 	if canTakeOver(r) {

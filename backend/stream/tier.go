@@ -135,6 +135,7 @@ func (t *Tier) Open(spec Spec) (*Stream, error) {
 	st := &Stream{t: t, spec: spec, start: time.Now()}
 	st.timer.Value = st
 	st.opening = t.openingFrames(spec.Opening)
+	st.spec.Opening.Snapshot = nil // written into the opening: not kept twice
 	_, canNotify := spec.Sub.(interface{ Notify(func(bool)) })
 	st.poll = !canNotify
 	if !spec.Expires.IsZero() {
