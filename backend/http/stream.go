@@ -43,7 +43,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 		writeError(w, lerr.status, lerr.msg)
 		return
 	}
-	opening, sub, err := s.cfg.Broker.Subscribe(r.Context(), req)
+	opening, sub, err := s.readerFor(grant).Subscribe(r.Context(), req)
 	if err != nil {
 		release()
 		s.tellToRetry(w, r, err)

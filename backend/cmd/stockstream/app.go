@@ -28,7 +28,7 @@ var routes sync.Once
 // carry none where callers without a token may not read them live).
 // Without a frontend build it still serves a page that says how to build
 // one, and the log says so too.
-func appHandler(log *slog.Logger, b backend.Broker, withPrices bool) http.Handler {
+func appHandler(log *slog.Logger, b backend.Reader, withPrices bool) http.Handler {
 	if err := pwa.Built(); err != nil {
 		log.Warn("dashboard not built: run make build", "err", err)
 	}
@@ -42,7 +42,7 @@ func appHandler(log *slog.Logger, b backend.Broker, withPrices bool) http.Handle
 
 // prerenderSource returns what the pages are rendered with: the broker's
 // latest prices and a symbol's bars, each read within prerenderTimeout.
-func prerenderSource(log *slog.Logger, b backend.Broker) ui.Source {
+func prerenderSource(log *slog.Logger, b backend.Reader) ui.Source {
 	return ui.Source{
 		Latest: func(*url.URL) []stock.Latest {
 			ctx, cancel := context.WithTimeout(context.Background(), prerenderTimeout)

@@ -21,6 +21,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/access"
+	"github.com/stockstream/stockstream/backend/delay"
 	"github.com/stockstream/stockstream/backend/feed"
 	stockhttp "github.com/stockstream/stockstream/backend/http"
 	"github.com/stockstream/stockstream/backend/metrics"
@@ -141,9 +146,21 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 	}
 	defer b.Close()
 	broker := m.Counting(b)
+	delayed, err := startDelayedTier(ctx, c, broker, m, log)
+	if err != nil {
+		return err
+	}
+	if delayed != nil {
+		defer delayed.Close()
+	}
+	pages := backend.Reader(broker)
+	if delayed != nil {
+		pages = delayed // a page is served to anyone: it shows what they read
+	}
 
 	srv := stockhttp.New(stockhttp.Config{
-		Broker: broker, Metrics: m, Logger: log, App: appHandler(log, broker, c.readers.pagesShowPrices()),
+		Broker: broker, Delayed: readerOrNil(delayed), Metrics: m, Logger: log,
+		App: appHandler(log, pages, c.readers.pagesShowPrices()),
 		Heartbeat: c.heartbeat, Retry: c.retry,
 		PublishToken: c.publishToken, CORSOrigins: c.corsOrigins,
 		MaxStreams: c.maxConns, MaxStreamsPerIP: c.maxConnsIP, MaxFuture: c.maxFuture,
@@ -192,6 +209,31 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 	}
 	log.Info("stockstream: stopped cleanly")
 	return nil
+}
+
+// startDelayedTier starts the delayed tier when callers without a token
+// read delayed data; nil otherwise.
+func startDelayedTier(ctx context.Context, c *config, b backend.Broker, m *metrics.Metrics, log *slog.Logger) (*delay.View, error) {
+	if len(c.readers.key) == 0 || c.readers.anonymous != access.DelayedMode {
+		return nil, nil
+	}
+	v, err := delay.Start(ctx, b, delay.Options{Delay: c.readers.anonymousDelay, History: c.history, Queue: c.queue, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("delayed tier: %w", err)
+	}
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "stockstream_delayed_window_events", Help: "Events held for the delayed tier: accepted, not yet released.",
+	}, func() float64 { return float64(v.Window()) }))
+	log.Info("delayed tier: enabled", "delay", c.readers.anonymousDelay)
+	return v, nil
+}
+
+// readerOrNil is v as a backend.Reader, or nil (not a nil *View) if v is.
+func readerOrNil(v *delay.View) backend.Reader {
+	if v == nil {
+		return nil
+	}
+	return v
 }
 
 // listen serves plain HTTP, or HTTPS with HTTP/2 when a certificate is set.

@@ -101,9 +101,9 @@ func (c readersConfig) describe() string {
 	return "token holders only"
 }
 
-// pagesShowPrices reports whether pages are rendered with the latest
-// prices: only when callers without a token may read them live, since a
-// page is served to anyone.
+// pagesShowPrices reports whether pages are rendered with prices: live
+// ones when callers without a token may read them live, delayed ones when
+// they read delayed data (a page is served to anyone), none under none.
 func (c readersConfig) pagesShowPrices() bool {
-	return len(c.key) == 0 || c.anonymous == access.Live
+	return len(c.key) == 0 || c.anonymous != access.None
 }
