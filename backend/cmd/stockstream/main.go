@@ -160,7 +160,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Ad
 
 	srv := stockhttp.New(stockhttp.Config{
 		Broker: broker, Delayed: readerOrNil(delayed), Metrics: m, Logger: log,
-		App: appHandler(log, pages, c.readers.pagesShowPrices()),
+		App:       appHandler(log, pages, c.readers.pagesShowPrices()),
 		Heartbeat: c.heartbeat, Retry: c.retry,
 		PublishToken: c.publishToken, CORSOrigins: c.corsOrigins,
 		MaxStreams: c.maxConns, MaxStreamsPerIP: c.maxConnsIP, MaxFuture: c.maxFuture,
