@@ -53,7 +53,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 	subscribers := s.metrics.Subscribers.WithLabelValues(grant.Class.String())
 	subscribers.Inc()
 	line := lineOf(r) // the stream keeps this, not the request
-	spec := stream.Spec{Sub: sub, Opening: opening, Expires: req.Expires, Transport: transportOf(r)}
+	spec := stream.Spec{Sub: sub, Opening: opening, Expires: req.Expires, Delay: req.Delay, Transport: transportOf(r)}
 	spec.Done = func(res stream.Result) {
 		release()
 		subscribers.Dec()

@@ -41,6 +41,10 @@ type Spec struct {
 	// Transport names the connection's kind in metrics: "http1",
 	// "http1-tls" or "http2".
 	Transport string
+	// Delay is how long after its acceptance an event is due to this
+	// stream's reader (the delayed tier's delay): the lag metric counts
+	// from then.
+	Delay time.Duration
 	// Done, if set, is called once when the stream has ended, from its
 	// runner, after its connection and subscription are closed.
 	Done func(Result)

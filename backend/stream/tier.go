@@ -73,6 +73,7 @@ type Tier struct {
 // counters are the metrics of one transport, resolved once.
 type counters struct {
 	bytes, delivered prometheus.Counter
+	lag              prometheus.Observer
 	opened           *prometheus.CounterVec
 	closed           *prometheus.CounterVec
 	transport        string
@@ -206,6 +207,7 @@ func (st *Stream) counters() *counters {
 			transport: st.spec.Transport,
 			bytes:     m.StreamBytes.WithLabelValues(st.spec.Transport),
 			delivered: m.Delivered.WithLabelValues(st.spec.Transport),
+			lag:       m.StreamLag.WithLabelValues(st.spec.Transport),
 			opened:    m.StreamsOpened,
 			closed:    m.StreamsClosed,
 		}
