@@ -31,9 +31,9 @@ type Options struct {
 	// Delay is how long after its acceptance an event is released.
 	Delay time.Duration
 	// History is how many released events a delayed resume may start
-	// in; Queue how far a delayed reader may fall behind (see
-	// fanout.Options).
-	History, Queue int
+	// in, MaxReplay how many it may replay, Queue how far a delayed
+	// reader may fall behind (see fanout.Options).
+	History, MaxReplay, Queue int
 	// Now is the clock (time.Now if nil).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -107,7 +107,7 @@ func (v *View) seed(o backend.Opening) {
 		}
 		v.symbols[l.Symbol] = s
 	}
-	v.hub = fanout.NewHub(fanout.Options{History: v.opts.History, Lag: v.opts.Queue, Head: head})
+	v.hub = fanout.NewHub(fanout.Options{History: v.opts.History, Lag: v.opts.Queue, MaxReplay: v.opts.MaxReplay, Head: head})
 	v.last = stock.FormatID(o.Head)
 }
 

@@ -36,12 +36,12 @@ type exclusive func(ctx context.Context, lease string, run func(context.Context)
 func openBroker(ctx context.Context, c *config, m *metrics.Metrics, log *slog.Logger) (backend.Broker, exclusive, error) {
 	if c.broker == "memory" {
 		log.Info("broker: in memory", "history", c.history)
-		b := inmem.New(inmem.Options{History: c.history, Queue: c.queue, MaxSymbols: c.maxSymbols})
+		b := inmem.New(inmem.Options{History: c.history, Queue: c.queue, MaxReplay: c.maxReplay, MaxSymbols: c.maxSymbols})
 		return b, func(ctx context.Context, _ string, run func(context.Context)) { run(ctx) }, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, redisOpenTimeout)
 	defer cancel()
-	b, err := redis.Open(ctx, c.broker, redis.Options{History: c.history, Queue: c.queue, MaxSymbols: c.maxSymbols,
+	b, err := redis.Open(ctx, c.broker, redis.Options{History: c.history, Queue: c.queue, MaxReplay: c.maxReplay, MaxSymbols: c.maxSymbols,
 		Logger: log, OnRollback: m.Rollbacks.Inc, Malformed: m.CountMalformed})
 	if err != nil {
 		return nil, nil, fmt.Errorf("--broker: %w", err)

@@ -44,6 +44,7 @@ type config struct {
 	maxSymbols   int
 	maxFuture    time.Duration
 	queue        int
+	maxReplay    int
 	logLevel     string
 	logFormat    string
 	replay       replayConfig
@@ -99,7 +100,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.IntVar(&c.maxConnsIP, "max-conns-per-ip", 256, "open streams allowed per client address (0: no limit)")
 	fs.IntVar(&c.maxSymbols, "max-symbols", 10000, "distinct symbols the broker holds (0: no limit); a publish that would add one past it is refused with 422")
 	fs.DurationVar(&c.maxFuture, "max-future", time.Minute, "how far ahead of the server's clock a published timestamp may be")
-	fs.IntVar(&c.queue, "queue", 4096, "events a subscriber may have pending before it is disconnected as too slow")
+	fs.IntVar(&c.queue, "queue", 4096, "events a subscriber may fall behind before it is cut as too slow (at least --history are held anyway)")
+	fs.IntVar(&c.maxReplay, "max-replay", 10000, "events a resume may replay; a longer gap opens with a snapshot (0: no bound)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.StringVar(&replay, "replay", "", "price files to publish from the server, comma-separated (CSV as the common sources write it, or NDJSON; - is not allowed); turns the simulator off unless --simulator is given")
@@ -267,6 +269,9 @@ func (c *config) finish(symbols, cors, tokenFile string) error {
 	}
 	if c.maxFuture < time.Second || c.maxFuture > 24*time.Hour {
 		bad("max-future", "%s is out of range 1s..24h", c.maxFuture)
+	}
+	if c.maxReplay < 0 {
+		bad("max-replay", "%d must not be negative", c.maxReplay)
 	}
 	if c.queue < 16 {
 		bad("queue", "%d is too small: at least 16", c.queue)

@@ -217,7 +217,7 @@ func startDelayedTier(ctx context.Context, c *config, b backend.Broker, m *metri
 	if len(c.readers.key) == 0 || c.readers.anonymous != access.DelayedMode {
 		return nil, nil
 	}
-	v, err := delay.Start(ctx, b, delay.Options{Delay: c.readers.anonymousDelay, History: c.history, Queue: c.queue, Logger: log})
+	v, err := delay.Start(ctx, b, delay.Options{Delay: c.readers.anonymousDelay, History: c.history, MaxReplay: c.maxReplay, Queue: c.queue, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("delayed tier: %w", err)
 	}
