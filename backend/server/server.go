@@ -35,11 +35,11 @@ type Server struct {
 	replay []*pricefile.File
 	log    *slog.Logger
 
-	broker    backend.Broker // counting what is published
-	closeBkr  func() error
-	http      *stockhttp.Server
-	ln        net.Listener
-	stopFeeds context.CancelFunc
+	broker      backend.Broker // counting what is published
+	closeBroker func() error
+	http        *stockhttp.Server
+	ln          net.Listener
+	stopFeeds   context.CancelFunc
 
 	done     chan struct{} // closed when serving ends by itself
 	serveErr error         // why, once done is closed
@@ -65,7 +65,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.closeBkr = b.Close
+	s.closeBroker = b.Close
 	s.broker = m.Counting(b)
 	s.http = stockhttp.New(stockhttp.Config{
 		Broker: s.broker, Metrics: m, Logger: s.log, App: s.app(),
@@ -106,7 +106,7 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) shutdown() error {
-	defer s.closeBkr()
+	defer s.closeBroker()
 	defer s.stopFeeds()
 	select {
 	case <-s.done:
