@@ -18,20 +18,19 @@ build: wasm ## Build bin/stockstream, one binary with the frontend embedded.
 
 # The built web assets live in the package that embeds them.
 WEB     := backend/pwa/web
-WEB_SRC := $(shell find frontend shared -name '*.go' -not -name '*_test.go') $(wildcard frontend/web/*) frontend/go.mod frontend/go.sum go.work $(shell $(GO) env GOROOT)/VERSION
+WEB_SRC := $(shell find frontend shared -name '*.go' -not -name '*_test.go') $(wildcard frontend/web/*) frontend/go.mod frontend/go.sum \
+	frontend/wasm-budget.txt go.work $(shell $(GO) env GOROOT)/VERSION
 
 wasm: $(WEB)/version.txt ## Build the WebAssembly frontend and its compressed copies.
 
 # app.wasm with the same Go as the server (go-app serves the server's
-# wasm_exec.js), then app.wasm.br/.gz, icons, stylesheet and version.txt.
-# Inlining is off in go-app, fmt, encoding/json and our own packages: the
-# copies it makes cost more on the wire than they save in a page that waits
-# on the browser (app.wasm 1.53 → 1.49 MB brotli; go-app alone is 1.40 MB).
-WASM_GCFLAGS := -gcflags=github.com/maxence-charriere/go-app/v10/...=-l -gcflags=fmt=-l \
-	-gcflags=encoding/json=-l -gcflags=github.com/stockstream/...=-l
+# wasm_exec.js), built by wasmbuild without go-app's server code (see
+#); then app.wasm.br/.gz, icons, stylesheet
+# and version.txt. The build fails when app.wasm, brotli-compressed, grows
+# more than 2 % over the figure in frontend/wasm-budget.txt.
 $(WEB)/version.txt: $(WEB_SRC)
-	cd frontend && GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" $(WASM_GCFLAGS) -o ../$(WEB)/app.wasm ./cmd/app
-	$(GO) run ./frontend/cmd/webbuild -src frontend/web -out $(WEB)
+	$(GO) run ./frontend/cmd/wasmbuild -o $(WEB)/app.wasm
+	$(GO) run ./frontend/cmd/webbuild -src frontend/web -out $(WEB) -budget frontend/wasm-budget.txt
 
 # The EventSource wrapper's tests run as wasm inside headless Chromium.
 WASMBROWSERTEST := $(shell $(GO) env GOPATH)/bin/wasmbrowsertest

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// goappModule is the module the patch applies to.
+const goappModule = "github.com/maxence-charriere/go-app/v10"
+
+// removed are go-app's server-only files, by their path in the module,
+// with the SHA-256 of the upstream file the patch was written against
+// (v10.1.11). A file that differs may have moved browser code into it, or
+// changed what browser_wasm.go copies: the build stops until someone has
+// looked.
+var removed = map[string]string{
+	"pkg/app/http.go":     "0601189a9f611378e9b24ab4bdf42780a03cbf95c1bbebd4171b523ddbe9a32d",
+	"pkg/app/resource.go": "6b52ab4ec2f4171d403384bffe159e9ec22699933e768ef5868f2851a1b84baa",
+}
+
+// browserWasm is added to go-app's pkg/app in their place.
+//
+//go:embed goapp/browser_wasm.go
+var browserWasm []byte
+
+// addedPath is browserWasm's path in the module.
+const addedPath = "pkg/app/browser_wasm.go"
+
+// checkUpstream verifies that every file the patch removes from the module
+// in dir is the one it was written against.
+func checkUpstream(dir, version string) error {
+	var errs []error
+	for _, name := range sortedKeys(removed) {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		if errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("%s %s has no %s any more", goappModule, version, name))
+			continue
+		} else if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		if got := hex.EncodeToString(sum[:]); got != removed[name] {
+			errs = append(errs, fmt.Errorf("%s %s: %s changed upstream (sha256 %s, the patch knows %s)", goappModule, version, name, got, removed[name]))
+		}
+	}
+	if len(errs) > 0 {
+		errs = append(errs, errors.New("review frontend/cmd/wasmbuild/PATCH.md against the new files, then update the hashes in patch.go"))
+	}
+	return errors.Join(errs...)
+}
+
+// overlay is the -overlay file of go build: each replaced file, by its
+// path as the build sees it, to its replacement, "" to delete it.
+type overlay struct {
+	Replace map[string]string
+}
+
+// newOverlay returns the overlay that applies the patch to the module the
+// build sees at moduleDir, with browserWasm written at addedFile.
+func newOverlay(moduleDir, addedFile string) overlay {
+	o := overlay{Replace: map[string]string{}}
+	for name := range removed {
+		o.Replace[filepath.Join(moduleDir, filepath.FromSlash(name))] = ""
+	}
+	o.Replace[filepath.Join(moduleDir, filepath.FromSlash(addedPath))] = addedFile
+	return o
+}
+
+// write writes the overlay as JSON to path.
+func (o overlay) write(path string) error {
+	b, err := json.MarshalIndent(o, "", "\t")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
