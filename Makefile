@@ -65,7 +65,7 @@ FUZZ_TARGETS := \
 	./shared/sse:FuzzReader:30000x \
 	./backend/http:FuzzDecodeQuotes:10000x \
 	./backend/http:FuzzStreamQuery:10000x \
-	./shared/client:FuzzDecodeUpdate:20000x \
+	./shared/message:FuzzDecodeUpdate:20000x \
 	./shared/pricefile:FuzzRead:10000x \
 	./backend/http:FuzzBarsQuery:10000x
 
