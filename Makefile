@@ -5,7 +5,7 @@ BIN   := bin/stockstream
 # The packages of the three modules of go.work.
 PKGS  := ./shared/... ./frontend/... ./backend/...
 
-.PHONY: run build wasm test-wasm test test-deps vet lint fuzz sse-contract bench bench-go lighthouse clean help
+.PHONY: run build wasm test-wasm test test-deps vet lint fuzz sse-contract bench bench-go bench-page lighthouse clean help
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ bench: ## Load-test stockstream beside Mercure, Centrifuge, go-sse and r3labs/ss
 bench-go: ## Go benchmarks of the hot paths (benchstat-friendly).
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./backend/fanout ./backend/http ./backend/redis ./shared/client
 	$(GO) test -run '^$$' -bench 'ClientThroughput|PublishMax' -benchtime 3s -count 5 ./backend/cmd/stockstream
+
+bench-page: build ## How the page starts beside the previous release (af677af): Lighthouse, first live price, longest task, app.wasm; medians of 3 (RUNS=n).
+	@bash scripts/bench-page.sh
 
 lighthouse: build ## Audit the dashboard with Lighthouse 12, mobile and desktop (installs it from npm into tools/).
 	@bash scripts/lighthouse.sh

@@ -10,38 +10,10 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+	"github.com/stockstream/stockstream/backend/e2e"
 )
 
-// startupProbe is added to every document the browser opens, before the
-// page's own scripts. It records, in milliseconds since navigation start
-// (performance.now()), when the page created each EventSource, when it
-// registered the service worker, when the app replaced the page the server
-// rendered (go-app's first mount), when a price first showed with the
-// stream open, and the main thread's long tasks. It only watches: the page
-// runs as it would without it.
-const startupProbe = `(() => {
-	const t = window.__startup = {eventSources: [], workerRegistered: [], mounted: null, firstLivePrice: null, longTasks: []};
-	const ES = window.EventSource;
-	window.EventSource = class extends ES {
-		constructor(...args) { super(...args); t.eventSources.push({at: performance.now(), url: String(args[0])}); }
-	};
-	if (navigator.serviceWorker) {
-		const sw = navigator.serviceWorker, register = sw.register.bind(sw);
-		sw.register = (...args) => { t.workerRegistered.push(performance.now()); return register(...args); };
-	}
-	new PerformanceObserver(l => { for (const e of l.getEntries()) t.longTasks.push({start: e.startTime, duration: e.duration}); })
-		.observe({type: "longtask", buffered: true});
-	const live = () => t.firstLivePrice === null && document.querySelector('[data-status="live"]') && document.querySelector("[data-price]") &&
-		(t.firstLivePrice = performance.now());
-	new MutationObserver(live).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ["data-status", "data-price"]});
-	document.addEventListener("DOMContentLoaded", () => {
-		const server = document.body.firstElementChild;
-		new MutationObserver((_, o) => { if (!server.isConnected) { t.mounted = performance.now(); o.disconnect(); } })
-			.observe(document.body, {childList: true});
-	});
-})()`
-
-// startup is what startupProbe recorded.
+// startup is what e2e.StartupProbe recorded.
 type startup struct {
 	EventSources []struct {
 		At  float64
@@ -57,13 +29,13 @@ type startup struct {
 	}
 }
 
-// probeStartup adds startupProbe to every document the browser opens from
+// probeStartup adds e2e.StartupProbe to every document the browser opens from
 // now on.
 func (b *browser) probeStartup() {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
 	defer cancel()
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: startupProbe}); err != nil {
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: e2e.StartupProbe}); err != nil {
 		b.t.Fatalf("add the startup probe: %v", err)
 	}
 }
