@@ -32,6 +32,9 @@ const afterFirstPaint = "\nwindow.addEventListener(\"load\", () => requestAnimat
 //     from the fetch of its versioned URL (go-app pipes the body through a
 //     ReadableStream on the main thread to show progress, and a response
 //     built that way is one Chromium cannot keep compiled code for);
+//   - the Go program starts in a task of its own, not in the one that
+//     finishes instantiating app.wasm, so that neither holds the main
+//     thread as long as both;
 //   - it does not register the service worker: the app does, once it runs
 //     (ui calls goappInitServiceWorker), so that a first visit downloads
 //     app.wasm once, the worker precaching it from the HTTP cache;
@@ -43,6 +46,7 @@ func loaderEdits(version string) map[string][]edit {
 			{old: "\ngoappInitWebAssembly();\n", new: afterFirstPaint},
 			{old: "\ngoappInitServiceWorker();\n", new: "\n"},
 			{old: `fetchWithProgress("` + wasmPath + `", showProgress)`, new: "fetch(" + url + ")"},
+			{old: "\n    go.run(wasm.instance);\n", new: "\n    await new Promise((resolve) => setTimeout(resolve));\n    go.run(wasm.instance);\n"},
 		},
 		"/app-worker.js": {
 			{old: strconv.Quote(wasmPath), new: url},

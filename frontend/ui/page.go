@@ -52,6 +52,7 @@ type page struct {
 	frames     *frames
 	saving     bool            // a save is scheduled
 	backfilled map[string]bool // symbols whose bars were asked for
+	routed     map[string]bool // symbols whose page is routed
 }
 
 func newPage(src Source) *page {
@@ -177,6 +178,10 @@ func (p *page) flush(ctx app.Context) {
 		p.scheduleSave(ctx)
 	}
 	p.startupStep()
+	if p.status == live.StatusLive && p.start.pending() {
+		// Live means prices the app shows, not the server's.
+		p.status = live.StatusConnecting
+	}
 }
 
 // apply hands the messages to the board and the symbol's chart in stream
@@ -193,6 +198,9 @@ func (p *page) apply(items []message.Message) (snapshot bool) {
 		run = run[:0]
 		p.board.Snapshot(watched(m.Snapshot, p.symbols))
 		p.chart = p.chart.snapshot(m.Snapshot)
+		for _, l := range m.Snapshot {
+			p.route(l.Symbol)
+		}
 		snapshot = true
 	}
 	p.applyUpdates(run)
@@ -206,10 +214,27 @@ func (p *page) applyUpdates(events []stock.StockPriceEvent) {
 		return
 	}
 	p.chart = p.chart.apply(events)
+	for _, e := range events {
+		p.route(e.Symbol)
+	}
 	if len(p.symbols) > 0 {
 		events = watchedEvents(events, p.symbols)
 	}
 	p.board.Apply(events...)
+}
+
+// route routes the page of a symbol the board may link to. The server
+// routes every symbol's page by a pattern; the browser routes each by its
+// path (routes_wasm.go).
+func (p *page) route(symbol string) {
+	if p.routed[symbol] {
+		return
+	}
+	if p.routed == nil {
+		p.routed = make(map[string]bool)
+	}
+	p.routed[symbol] = true
+	routeSymbol(p.src, symbol)
 }
 
 func (p *page) scheduleSave(ctx app.Context) {

@@ -24,10 +24,6 @@ type Source struct {
 	Stream *live.Client
 }
 
-// symbolPath matches the path of a symbol's page, /stocks/AAPL; the
-// symbol's own rules are checked by the page.
-const symbolPath = `^/stocks/[A-Za-z][A-Za-z0-9.-]{0,11}$`
-
 // symbolPrefix starts the path of every symbol's page.
 const symbolPrefix = "/stocks/"
 
@@ -38,9 +34,8 @@ const symbolPrefix = "/stocks/"
 // process, so it is called once: by the wasm main with the stream, and by
 // the server, before it serves, with the source of what it prerenders.
 func Routes(src Source) {
-	newPage := func() app.Composer { return newPage(src) }
-	app.Route("/", newPage)
-	app.RouteWithRegexp(symbolPath, newPage)
+	app.Route("/", func() app.Composer { return newPage(src) })
+	routeSymbols(src)
 }
 
 // symbolOf returns the symbol a page's path names, upper-cased, or "" if

@@ -76,6 +76,9 @@ func (s *startup) next() bool {
 	return false
 }
 
+// pending reports whether a part still shows the server's HTML.
+func (s *startup) pending() bool { return len(s.server) > 0 }
+
 // part returns the server's HTML of the part name while the app has not
 // rendered it yet, else render().
 func (p *page) part(name string, render func() app.UI) app.UI {
@@ -120,6 +123,9 @@ func (p *page) load() {
 	if decode(prerenderedID, p.start.pre, &pre) && (!haveSaved || pre.At.After(saved.At)) {
 		p.board.Snapshot(watched(pre.Quotes, p.symbols))
 		p.asOf = pre.At
+	}
+	for _, q := range p.board.Quotes() {
+		p.route(q.Symbol)
 	}
 	if p.symbol != "" {
 		p.chart = symbolData{Symbol: p.symbol}

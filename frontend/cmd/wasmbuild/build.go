@@ -105,12 +105,12 @@ func prepare(work, moduleDir string) (gowork, overlayFile string, err error) {
 	if gowork, err = writeWorkspace(work, "./go-app"); err != nil {
 		return "", "", err
 	}
-	added := filepath.Join(work, filepath.Base(addedPath))
-	if err := os.WriteFile(added, browserWasm, 0o644); err != nil {
+	o, err := newOverlay(link, work)
+	if err != nil {
 		return "", "", err
 	}
 	overlayFile = filepath.Join(work, "overlay.json")
-	return gowork, overlayFile, newOverlay(link, added).write(overlayFile)
+	return gowork, overlayFile, o.write(overlayFile)
 }
 
 // writeWorkspace writes work/go.work: the modules and Go version of the

@@ -1,11 +1,12 @@
 // Command wasmbuild builds the dashboard's app.wasm with only the code a
 // browser runs. go-app's pkg/app holds its HTTP handler beside the browser
 // code (http.go, resource.go: the page renderer, the manifest and worker
-// generators, net/http), and a build constraint cannot leave them out of a
-// module we do not own, so wasmbuild builds through `go build -overlay`:
-// the overlay deletes those files and adds goapp/browser_wasm.go, which
-// declares the two names the browser code still needs. PATCH.md in this
-// directory says what the patch does and how to update it.
+// generators, net/http), and its router pulls in the regexp package for
+// pattern routes the browser does not use (route.go). A build constraint
+// cannot leave them out of a module we do not own, so wasmbuild builds
+// through `go build -overlay`: the overlay deletes those files and adds
+// the files of _goapp/, which declare what the browser code still needs.
+// PATCH.md in this directory says what the patch does and how to update it.
 //
 // Go refuses an overlay of files in the module cache, so the build sees
 // go-app through a symbolic link to its module cache directory, named by a

@@ -2,7 +2,7 @@ package main
 
 import (
 	"crypto/sha256"
-	_ "embed"
+	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -24,15 +24,17 @@ const goappModule = "github.com/maxence-charriere/go-app/v10"
 var removed = map[string]string{
 	"pkg/app/http.go":     "0601189a9f611378e9b24ab4bdf42780a03cbf95c1bbebd4171b523ddbe9a32d",
 	"pkg/app/resource.go": "6b52ab4ec2f4171d403384bffe159e9ec22699933e768ef5868f2851a1b84baa",
+	"pkg/app/route.go":    "3252c7f2876cba69c3fbb203b0b4d5770ddd4651cdaf3ad69e5c33bfd1ccf5bd",
 }
 
-// browserWasm is added to go-app's pkg/app in their place.
+// replacements are the files of _goapp/ added to go-app's pkg/app in their
+// place, under the same names.
 //
-//go:embed goapp/browser_wasm.go
-var browserWasm []byte
+//go:embed _goapp/*.go
+var replacements embed.FS
 
-// addedPath is browserWasm's path in the module.
-const addedPath = "pkg/app/browser_wasm.go"
+// addedDir is where the replacements go in the module.
+const addedDir = "pkg/app"
 
 // checkUpstream verifies that every file the patch removes from the module
 // in dir is the one it was written against.
@@ -64,14 +66,28 @@ type overlay struct {
 }
 
 // newOverlay returns the overlay that applies the patch to the module the
-// build sees at moduleDir, with browserWasm written at addedFile.
-func newOverlay(moduleDir, addedFile string) overlay {
+// build sees at moduleDir, with the replacements written into dir.
+func newOverlay(moduleDir, dir string) (overlay, error) {
 	o := overlay{Replace: map[string]string{}}
 	for name := range removed {
 		o.Replace[filepath.Join(moduleDir, filepath.FromSlash(name))] = ""
 	}
-	o.Replace[filepath.Join(moduleDir, filepath.FromSlash(addedPath))] = addedFile
-	return o
+	files, err := fs.ReadDir(replacements, "_goapp")
+	if err != nil {
+		return o, err
+	}
+	for _, f := range files {
+		b, err := fs.ReadFile(replacements, "_goapp/"+f.Name())
+		if err != nil {
+			return o, err
+		}
+		written := filepath.Join(dir, f.Name())
+		if err := os.WriteFile(written, b, 0o644); err != nil {
+			return o, err
+		}
+		o.Replace[filepath.Join(moduleDir, filepath.FromSlash(addedDir), f.Name())] = written
+	}
+	return o, nil
 }
 
 // write writes the overlay as JSON to path.

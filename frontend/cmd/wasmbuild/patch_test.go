@@ -31,6 +31,7 @@ func TestAChangedUpstreamFileStopsTheBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyFile(t, filepath.Join(dir, "pkg", "app", "http.go"), filepath.Join(fake, "pkg", "app", "http.go"))
+	copyFile(t, filepath.Join(dir, "pkg", "app", "route.go"), filepath.Join(fake, "pkg", "app", "route.go"))
 	err = checkUpstream(fake, "v10.9.9")
 	if err == nil || !strings.Contains(err.Error(), "v10.9.9 has no pkg/app/resource.go") || strings.Contains(err.Error(), "http.go") {
 		t.Fatalf("a missing resource.go: %v", err)
@@ -86,7 +87,8 @@ func TestPrepareWritesAWorkspaceThatSeesThePatchedModule(t *testing.T) {
 		t.Errorf("link to %q (%v), want %q", target, err, dir)
 	}
 	o, _ := os.ReadFile(overlayFile)
-	for _, want := range []string{`go-app/pkg/app/http.go": ""`, `go-app/pkg/app/resource.go": ""`, `go-app/pkg/app/browser_wasm.go": "` + filepath.Join(work, "browser_wasm.go")} {
+	for _, want := range []string{`go-app/pkg/app/http.go": ""`, `go-app/pkg/app/resource.go": ""`, `go-app/pkg/app/route.go": ""`,
+		`go-app/pkg/app/browser_wasm.go": "` + filepath.Join(work, "browser_wasm.go"), `go-app/pkg/app/route_wasm.go": "` + filepath.Join(work, "route_wasm.go")} {
 		if !strings.Contains(string(o), want) {
 			t.Errorf("overlay lacks %q:\n%s", want, o)
 		}
