@@ -20,6 +20,9 @@ const actionWatch = "watchlist"
 // dashboardTitle is the dashboard's title; a symbol's page has its own.
 const dashboardTitle = "StockStream — live prices"
 
+// symbolTitle is the title of a symbol's page.
+func symbolTitle(symbol string) string { return symbol + " — StockStream" }
+
 // page is the app: the dashboard at "/" and a symbol's page at
 // /stocks/SYMBOL are two views of it. It owns the board, the symbol's
 // chart and the app's one stream, and hands them down to the components
@@ -65,6 +68,7 @@ func newPage(src Source) *page {
 func (p *page) OnPreRender(ctx app.Context) {
 	url := ctx.Page().URL()
 	if p.symbol = symbolOf(url.Path); p.symbol != "" {
+		ctx.Page().SetTitle(symbolTitle(p.symbol))
 		p.prerenderSymbol(url)
 		return
 	}
@@ -122,7 +126,7 @@ func (p *page) OnNav(ctx app.Context) {
 		ctx.Page().SetTitle(dashboardTitle)
 		return
 	}
-	ctx.Page().SetTitle(sym + " — StockStream")
+	ctx.Page().SetTitle(symbolTitle(sym))
 	if sym == p.symbol {
 		return
 	}
