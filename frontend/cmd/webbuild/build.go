@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/stockstream/stockstream/frontend/icon"
+	"github.com/stockstream/stockstream/frontend/sizebudget"
 	"github.com/stockstream/stockstream/frontend/webcompress"
 )
 
@@ -62,7 +63,7 @@ func build(src, out, budgetFile string) error {
 		return err
 	}
 	if budgetFile != "" {
-		budget, err := readBudget(budgetFile)
+		budget, err := sizebudget.Read(budgetFile)
 		if err != nil {
 			return err
 		}
@@ -71,7 +72,7 @@ func build(src, out, budgetFile string) error {
 			return err
 		}
 		fmt.Printf("app.wasm.br %d bytes, %.1f %% of the budget of %d\n", fi.Size(), 100*float64(fi.Size())/float64(budget), budget)
-		if err := checkBudget(fi.Size(), budget, budgetFile); err != nil {
+		if err := sizebudget.Check(fi.Size(), budget, budgetFile); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package sizebudget
 
 import (
 	"os"
@@ -7,15 +7,15 @@ import (
 	"testing"
 )
 
-func TestReadBudgetSkipsComments(t *testing.T) {
+func TestReadSkipsComments(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "budget")
 	os.WriteFile(path, []byte("# app.wasm, brotli\n\n1150000\n"), 0o644)
-	if n, err := readBudget(path); err != nil || n != 1_150_000 {
+	if n, err := Read(path); err != nil || n != 1_150_000 {
 		t.Fatalf("readBudget = %d, %v", n, err)
 	}
 	for _, bad := range []string{"# only a comment\n", "1.2 MB\n", "-5\n"} {
 		os.WriteFile(path, []byte(bad), 0o644)
-		if _, err := readBudget(path); err == nil {
+		if _, err := Read(path); err == nil {
 			t.Errorf("readBudget accepted %q", bad)
 		}
 	}
@@ -25,7 +25,7 @@ func TestReadBudgetSkipsComments(t *testing.T) {
 // fails with a message that names the figure's file.
 func TestTheBudgetAllowsTwoPercent(t *testing.T) {
 	for size, ok := range map[int64]bool{900_000: true, 1_000_000: true, 1_020_000: true, 1_020_001: false, 1_100_000: false} {
-		err := checkBudget(size, 1_000_000, "frontend/wasm-budget.txt")
+		err := Check(size, 1_000_000, "frontend/wasm-budget.txt")
 		if (err == nil) != ok {
 			t.Errorf("size %d: %v", size, err)
 		}
