@@ -95,7 +95,7 @@ func (p *page) OnInit() {
 }
 
 // OnMount takes the stream's news and starts rendering the parts the
-// server rendered, one per frame.
+// server rendered, one per task.
 func (p *page) OnMount(ctx app.Context) {
 	if p.stream == nil {
 		return
@@ -105,7 +105,7 @@ func (p *page) OnMount(ctx app.Context) {
 	ctx.Handle(actionWatch, p.onWatch)
 	p.frames = newFrames(func() { ctx.Dispatch(p.flush) })
 	p.stream.SetNotify(p.frames.Request)
-	p.frames.Request()
+	ctx.After(startupPause, p.startupStep)
 }
 
 // OnNav follows the app's navigation between the dashboard and symbols'
@@ -176,14 +176,18 @@ func (p *page) flush(ctx app.Context) {
 		p.backfill(ctx)
 	}
 	p.stream.Conflate(conflationFor(p.board.Len()))
-	p.status, p.lastID = p.stream.Status()
+	p.showStatus()
 	if len(items) > 0 {
 		p.asOf = start
 		p.scheduleSave(ctx)
 	}
-	p.startupStep()
-	if p.status == live.StatusLive && p.start.pending() {
-		// Live means prices the app shows, not the server's.
+}
+
+// showStatus takes the stream's state for the badge. It says live only
+// once the prices shown are the app's, not the server's.
+func (p *page) showStatus() {
+	p.status, p.lastID = p.stream.Status()
+	if p.status == live.StatusLive && p.start.showsServerPrices() {
 		p.status = live.StatusConnecting
 	}
 }

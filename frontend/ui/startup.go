@@ -9,8 +9,8 @@ import (
 
 // The parts of a page that the server renders and the app's first render
 // shows as the server rendered them, marked data-part. The app renders
-// them itself afterwards, one per frame, in startupOrder, so that neither
-// its first render nor any frame after it holds the main thread long:
+// them itself afterwards, one per task, in startupOrder, so that neither
+// its first render nor any task after it holds the main thread long:
 // building a part's elements from Go costs far more than the browser
 // parsing the same HTML. Nothing changes on screen meanwhile: the app
 // renders the same prices, and its first render happens only after the
@@ -23,9 +23,13 @@ const (
 	partSymbol = "symbol"
 )
 
-// startupOrder is the order the parts are rendered in: what people reach
-// for first, first.
-var startupOrder = []string{partNote, partWatch, partTable, partFeed, partSymbol}
+// startupOrder is the order the parts are rendered in: the prices first.
+var startupOrder = []string{partTable, partSymbol, partFeed, partNote, partWatch}
+
+// startupPause separates the steps of the start: the Go program pauses, so
+// that the browser runs what waits (input, paint, the stream's events)
+// between two parts.
+const startupPause = time.Millisecond
 
 // startup is the app's start on the page the server rendered.
 type startup struct {
@@ -79,6 +83,17 @@ func (s *startup) next() bool {
 // pending reports whether a part still shows the server's HTML.
 func (s *startup) pending() bool { return len(s.server) > 0 }
 
+// showsServerPrices reports whether a part with prices still shows the
+// server's HTML.
+func (s *startup) showsServerPrices() bool {
+	for _, name := range []string{partTable, partFeed, partSymbol} {
+		if _, ok := s.server[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // part returns the server's HTML of the part name while the app has not
 // rendered it yet, else render().
 func (p *page) part(name string, render func() app.UI) app.UI {
@@ -88,13 +103,17 @@ func (p *page) part(name string, render func() app.UI) app.UI {
 	return render()
 }
 
-// startupStep renders the next part the server rendered, then asks for the
-// next frame; once every part is the app's, it registers the service
-// worker: after the app runs, so that the worker precaches app.wasm from
-// the HTTP cache instead of downloading it beside the page.
-func (p *page) startupStep() {
-	if p.start.next() {
-		p.frames.Request()
+// startupStep takes over the page's data, renders the next part the server
+// rendered and pauses before the next; once every part is the app's, it
+// registers the service worker: after the app runs, so that the worker
+// precaches app.wasm from the HTTP cache instead of downloading it beside
+// the page.
+func (p *page) startupStep(ctx app.Context) {
+	p.load()
+	more := p.start.next()
+	p.showStatus()
+	if more {
+		ctx.After(startupPause, p.startupStep)
 		return
 	}
 	if !p.start.started {

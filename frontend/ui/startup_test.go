@@ -66,8 +66,14 @@ func TestPartsShowTheServersHTMLUntilRendered(t *testing.T) {
 	if !strings.Contains(html, "server table") || !strings.Contains(html, "server note") || strings.Contains(html, "Waiting for prices") {
 		t.Fatalf("first render:\n%s", html)
 	}
+	if !p.start.showsServerPrices() {
+		t.Error("the server's table is shown, yet no server prices")
+	}
 	var order []string
 	for p.start.pending() {
+		if len(order) == 1 && p.start.showsServerPrices() {
+			t.Error("the table is the app's, yet server prices are shown")
+		}
 		before := keysOf(p.start.server)
 		if !p.start.next() {
 			t.Fatal("next found nothing with parts pending")
@@ -78,7 +84,7 @@ func TestPartsShowTheServersHTMLUntilRendered(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(order, []string{partNote, partTable}) || p.start.next() {
+	if !slices.Equal(order, []string{partTable, partNote}) || p.start.next() {
 		t.Errorf("parts rendered in the order %v", order)
 	}
 	if html := app.HTMLString(p); strings.Contains(html, "server table") || !strings.Contains(html, "Waiting for prices") {
