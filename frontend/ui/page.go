@@ -81,10 +81,10 @@ func (p *page) OnPreRender(ctx app.Context) {
 	p.prerender = prerendered{At: p.asOf, Quotes: latest}
 }
 
-// OnInit runs before the first render. In the browser it only notes which
-// parts of the page the server rendered: the first render shows them as
-// they are, and the app renders them itself one frame at a time (see
-// startup), so that the first render costs a frame.
+// OnInit runs before the first render. In the browser it only takes what
+// the server's page holds: the first render shows its parts as they are,
+// and the app renders them itself one task at a time (see startup), so
+// that the first render costs a frame.
 func (p *page) OnInit() {
 	if !app.IsClient || p.stream == nil {
 		return

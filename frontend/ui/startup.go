@@ -33,11 +33,11 @@ const startupPause = time.Millisecond
 
 // startup is the app's start on the page the server rendered.
 type startup struct {
-	server  map[string]string // the server's HTML of parts the app has not rendered yet
-	pre     string            // the handed-over JSON of the dashboard
-	symbol  string            // the handed-over JSON of a symbol's page
-	loaded  bool              // the page's data was taken over
-	started bool              // the service worker was registered
+	server     map[string]string // the server's HTML of parts the app has not rendered yet
+	pre        string            // the handed-over JSON of the dashboard
+	symbol     string            // the handed-over JSON of a symbol's page
+	loaded     bool              // the page's data was taken over
+	registered bool              // the service worker was registered
 }
 
 // adopt takes what the server's page holds before the app's first render
@@ -116,8 +116,8 @@ func (p *page) startupStep(ctx app.Context) {
 		ctx.After(startupPause, p.startupStep)
 		return
 	}
-	if !p.start.started {
-		p.start.started = true
+	if !p.start.registered {
+		p.start.registered = true
 		if register := app.Window().Get("goappInitServiceWorker"); register.Truthy() {
 			register.Invoke()
 		}
