@@ -80,9 +80,6 @@ func (s *startup) next() bool {
 	return false
 }
 
-// pending reports whether a part still shows the server's HTML.
-func (s *startup) pending() bool { return len(s.server) > 0 }
-
 // showsServerPrices reports whether a part with prices still shows the
 // server's HTML.
 func (s *startup) showsServerPrices() bool {

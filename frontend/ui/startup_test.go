@@ -70,7 +70,7 @@ func TestPartsShowTheServersHTMLUntilRendered(t *testing.T) {
 		t.Error("the server's table is shown, yet no server prices")
 	}
 	var order []string
-	for p.start.pending() {
+	for len(p.start.server) > 0 {
 		if len(order) == 1 && p.start.showsServerPrices() {
 			t.Error("the table is the app's, yet server prices are shown")
 		}
