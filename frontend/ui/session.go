@@ -73,9 +73,8 @@ func (r *readRefusal) Error() string { return r.Text }
 // sessionState is what the page knows of its right to read.
 type sessionState struct {
 	info    session      // the server's last answer
-	known   bool         // info came from the server
 	refusal *readRefusal // why the page stopped reading; nil while it reads
-	checkAt time.Time
+	checkAt time.Time    // the exp whose check is scheduled
 }
 
 // waits reports whether the page may read again only once the reader
@@ -165,7 +164,7 @@ func (p *page) takeSession(ctx app.Context, r fetch.Response) *readRefusal {
 		return p.sess.refusal
 	}
 	ref := judge(p.sess.info, now, p.stream.Symbols())
-	p.sess.info, p.sess.known = now, true
+	p.sess.info = now
 	if ref != nil {
 		p.sess.refusal = ref
 	}
@@ -206,7 +205,7 @@ func (p *page) onSignedIn(ctx app.Context, a app.Action) {
 	if !ok {
 		return
 	}
-	p.sess = sessionState{info: s, known: true, checkAt: p.sess.checkAt}
+	p.sess = sessionState{info: s, checkAt: p.sess.checkAt}
 	p.resetPrices(ctx)
 	p.watchExpiry(ctx)
 	p.connect()

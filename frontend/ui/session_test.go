@@ -165,7 +165,7 @@ func fetchResponse(status int, body string) fetch.Response {
 func TestAnEndedSessionStaysEnded(t *testing.T) {
 	exp := time.Now().Add(-time.Second)
 	stream := live.New(live.Config{Dial: func(string, []string, sse.Handlers) sse.Stream { return idleStream{} }})
-	p := &page{stream: stream, sess: sessionState{info: session{Symbols: []string{"AAPL"}, Exp: exp}, known: true, checkAt: exp}}
+	p := &page{stream: stream, sess: sessionState{info: session{Symbols: []string{"AAPL"}, Exp: exp}, checkAt: exp}}
 	expired := fetch.Response{Status: 200, Body: `{"symbols":[],"delay":0,"error":"token expired"}`}
 	first := p.takeSession(app.Context{}, expired)
 	second := p.takeSession(app.Context{}, fetch.Response{Status: 200, Body: `{"symbols":["*"],"delay":900}`})
