@@ -143,6 +143,19 @@ func TestSignInAndOut(t *testing.T) {
 	}
 	audit(t, b, "signed in")
 
+	// A symbol's page the token does not grant says so and reads nothing;
+	// the dashboard left for it, kept in the back/forward cache, has
+	// closed its stream. Back on the dashboard the page reads the token's
+	// symbols again.
+	b.navigate(base + "/stocks/GOOG")
+	b.wait("GOOG refused", `document.querySelector('[data-refusal="scope"]') && `+statusIs("offline"), 30*time.Second)
+	if got := b.text("[data-refusal]"); !strings.Contains(got, "does not grant GOOG") {
+		t.Errorf("a symbol outside the token: the page says %q", got)
+	}
+	waitSubscribers(t, base, "a symbol outside the token", map[string]int{"token": 0, "anonymous": 0})
+	b.click("a.back")
+	b.wait("back on the dashboard, live", `!document.querySelector("[data-refusal]") && `+statusIs("live")+" && "+rowsAre("AAPL", "MSFT"), 30*time.Second)
+
 	b.click(signout)
 	b.wait("signed out: every symbol, live, anonymously", `document.querySelector("[data-signin-input]") && !document.querySelector("[data-signout]") && `+
 		statusIs("live")+" && "+rowsAre(symbols...), 30*time.Second)
@@ -263,4 +276,24 @@ func TestSessionEnds(t *testing.T) {
 		t.Errorf("after the session ended the page shows rows %q, stale %v, delayed %v; want the token's last AAPL price, stale, not delayed", state.Rows, state.Stale, state.Delay)
 	}
 	audit(t, b, "session ended")
+}
+
+// TestBackForwardCacheClosesTheStream: a page the browser keeps in its
+// back/forward cache closes its stream, which would otherwise stay open
+// with the rights the page left with, and reads again when it comes back.
+func TestBackForwardCacheClosesTheStream(t *testing.T) {
+	t.Parallel()
+	base := startFlagServer(t)
+	b := newBrowser(t)
+	b.navigate(base + "/")
+	b.wait("live", statusIs("live")+" && "+rowsAre(symbols...), 30*time.Second)
+	waitSubscribers(t, base, "on the page", map[string]int{"anonymous": 1})
+	b.eval(`addEventListener("pageshow", e => sessionStorage.setItem("restored", e.persisted)) || true`, nil)
+
+	b.navigate(base + "/healthz")
+	waitSubscribers(t, base, "the page in the cache", map[string]int{"anonymous": 0})
+
+	b.eval(`history.back() || true`, nil)
+	b.wait("back from the cache, live", `sessionStorage.getItem("restored") === "true" && `+statusIs("live"), 30*time.Second)
+	waitSubscribers(t, base, "the page back", map[string]int{"anonymous": 1})
 }

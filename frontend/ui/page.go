@@ -57,6 +57,8 @@ type page struct {
 	saving     bool            // a save is scheduled
 	backfilled map[string]bool // symbols whose bars were asked for
 	routed     map[string]bool // symbols whose page is routed
+
+	unwatchCache func() // removes the back/forward cache's listeners
 }
 
 func newPage(src Source) *page {
@@ -139,7 +141,7 @@ func (p *page) OnNav(ctx app.Context) {
 	}
 	p.symbol = sym
 	p.showSymbol(ctx)
-	if scoped || !covers(p.stream.Symbols(), sym) {
+	if !p.refuseScope() && (scoped || !covers(p.stream.Symbols(), sym)) {
 		p.connect()
 	}
 }
@@ -151,6 +153,9 @@ func (p *page) OnDismount() {
 	}
 	if p.frames != nil {
 		p.frames.Close()
+	}
+	if p.unwatchCache != nil {
+		p.unwatchCache()
 	}
 }
 

@@ -84,10 +84,13 @@ func (s sessionState) waits() bool { return s.refusal != nil && s.refusal.Kind !
 // judge returns why the page may not read, now that the server answers
 // now, having held the session held, on a stream filtered on symbols
 // (every one the session grants when empty); nil when it may. A session
-// that held a token and answers without one has ended: the page must not
-// read on with what the browser is left with, anonymous access.
+// that held a token and answers without one has ended, at its exp or
+// before (signed out in another window): the page must not read on with
+// what the browser is left with, anonymous access.
 func judge(held, now session, symbols []string) *readRefusal {
 	switch {
+	case held.signedIn() && !now.signedIn() && time.Now().Before(held.Exp):
+		return &readRefusal{Kind: refusalEnded, Text: "Your session ended: this browser signed out. Sign in again to read on."}
 	case held.signedIn() && !now.signedIn():
 		return &readRefusal{Kind: refusalEnded, Text: "Your session ended at " + market.FormatTime(held.Exp) +
 			", so the prices stopped. Sign in again to read on."}
@@ -96,13 +99,46 @@ func judge(held, now session, symbols []string) *readRefusal {
 	case len(now.Symbols) == 0:
 		return &readRefusal{Kind: refusalRefused, Text: "This server shows prices to subscribers only. Sign in with your token to read them."}
 	}
+	return scopeRefusal(now, symbols)
+}
+
+// scopeRefusal returns why session s may not read symbols, or nil.
+func scopeRefusal(s session, symbols []string) *readRefusal {
 	for _, sym := range symbols {
-		if !now.grants(sym) {
+		if !s.grants(sym) {
 			return &readRefusal{Kind: refusalScope, Text: "Your token does not grant " + sym +
-				", so no prices are shown. Watch other symbols, or sign in with a token that grants it."}
+				", so its prices are not shown. Watch other symbols, or sign in with a token that grants it."}
 		}
 	}
 	return nil
+}
+
+// readSymbols returns the symbols the page reads: its stream's filter
+// (every one the session grants when empty) and the symbol of the page
+// shown.
+func (p *page) readSymbols() []string {
+	syms := p.stream.Symbols()
+	if p.symbol != "" && !slices.Contains(syms, p.symbol) {
+		syms = append(slices.Clone(syms), p.symbol)
+	}
+	return syms
+}
+
+// refuseScope stops the stream and says why when the session the page
+// knows does not grant the symbol of the page shown: a stream without a
+// filter would read the token's other symbols and leave the page waiting
+// for prices that never come. It reports whether it did.
+func (p *page) refuseScope() bool {
+	if p.symbol == "" || len(p.sess.info.Symbols) == 0 || p.sess.waits() {
+		return false
+	}
+	r := scopeRefusal(p.sess.info, []string{p.symbol})
+	if r == nil {
+		return false
+	}
+	p.sess.refusal = r
+	p.stream.Stop()
+	return true
 }
 
 // formatDelay writes a delay as "15 min", "1 h 30 min" or "45 s".
@@ -132,6 +168,42 @@ func (p *page) watchSession(ctx app.Context) {
 	p.askSession(ctx, p.stopIfRefused)
 	ctx.Handle(actionSignedIn, p.onSignedIn)
 	ctx.Handle(actionSignedOut, p.onSignedOut)
+	p.watchCache(ctx)
+}
+
+// watchCache closes the page's stream while the browser keeps the page in
+// its back/forward cache, where the stream would stay open for the server
+// with the rights the page left with (a sign-out in the next page would
+// not close it), and, when the page comes back, opens it again if the
+// page may still read.
+func (p *page) watchCache(ctx app.Context) {
+	persisted := func(args []app.Value) bool { return len(args) > 0 && args[0].Get("persisted").Bool() }
+	hide := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		if persisted(args) {
+			p.stream.Stop() // now: the page is frozen next
+		}
+		return nil
+	})
+	show := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		if persisted(args) {
+			ctx.Dispatch(func(ctx app.Context) {
+				p.askSession(ctx, func(err error) {
+					if err == nil {
+						p.connect()
+					}
+				})
+			})
+		}
+		return nil
+	})
+	app.Window().Call("addEventListener", "pagehide", hide)
+	app.Window().Call("addEventListener", "pageshow", show)
+	p.unwatchCache = func() {
+		app.Window().Call("removeEventListener", "pagehide", hide)
+		app.Window().Call("removeEventListener", "pageshow", show)
+		hide.Release()
+		show.Release()
+	}
 }
 
 // askSession asks the server what the page may read and, on the UI
@@ -163,7 +235,7 @@ func (p *page) takeSession(ctx app.Context, r fetch.Response) *readRefusal {
 		p.sess.info = now
 		return p.sess.refusal
 	}
-	ref := judge(p.sess.info, now, p.stream.Symbols())
+	ref := judge(p.sess.info, now, p.readSymbols())
 	p.sess.info = now
 	if ref != nil {
 		p.sess.refusal = ref
@@ -208,7 +280,9 @@ func (p *page) onSignedIn(ctx app.Context, a app.Action) {
 	p.sess = sessionState{info: s, checkAt: p.sess.checkAt}
 	p.resetPrices(ctx)
 	p.watchExpiry(ctx)
-	p.connect()
+	if !p.refuseScope() {
+		p.connect()
+	}
 	ctx.Defer(func(app.Context) { focus(signOutID) })
 }
 

@@ -31,6 +31,7 @@ func TestJudge(t *testing.T) {
 		{"token, every symbol it grants", token, token, nil, "", ""},
 		{"a new token from another tab", token, session{Symbols: []string{"*"}, Exp: exp.Add(time.Hour)}, nil, "", ""},
 		{"ended, read as anonymous", token, delayed, nil, refusalEnded, "ended at 09:30:05"},
+		{"signed out in another window", session{Symbols: []string{"AAPL"}, Exp: time.Now().Add(time.Hour)}, delayed, nil, refusalEnded, "this browser signed out"},
 		{"ended, cookie still sent", token, session{Symbols: []string{}, Error: "token expired at 2025-06-16T07:30:05Z"}, nil, refusalEnded, "Sign in again"},
 		{"ended under none", token, none, nil, refusalEnded, "ended"},
 		{"none", session{}, none, nil, refusalRefused, "subscribers only"},
@@ -177,6 +178,36 @@ func TestAnEndedSessionStaysEnded(t *testing.T) {
 	}
 	if got := p.takeSession(app.Context{}, fetch.Response{Err: errors.New("offline")}); got != nil {
 		t.Errorf("no answer refused the page: %+v", got)
+	}
+}
+
+// TestASymbolOutsideTheTokenStops: a symbol's page that the token does
+// not grant stops the stream and says so, although a stream without a
+// filter would open and show other symbols; a visitor's page does not.
+func TestASymbolOutsideTheTokenStops(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		sess session
+		stop bool
+	}{
+		{"token without the symbol", session{Symbols: []string{"AAPL"}, Exp: time.Now().Add(time.Hour)}, true},
+		{"token with it", session{Symbols: []string{"AAPL", "GOOG"}, Exp: time.Now().Add(time.Hour)}, false},
+		{"every symbol", session{Symbols: []string{"*"}, Exp: time.Now().Add(time.Hour)}, false},
+		{"visitor", session{Symbols: []string{"*"}, Delay: 900}, false},
+		{"not known yet", session{}, false},
+	} {
+		stream := live.New(live.Config{Dial: func(string, []string, sse.Handlers) sse.Stream { return idleStream{} }})
+		stream.Connect(nil)
+		p := &page{stream: stream, symbol: "GOOG", sess: sessionState{info: c.sess}}
+		if got := p.refuseScope(); got != c.stop || (p.sess.refusal != nil) != c.stop {
+			t.Errorf("%s: stopped %v, refusal %+v", c.name, got, p.sess.refusal)
+		}
+		if st, _ := stream.Status(); (st == live.StatusOffline) != c.stop {
+			t.Errorf("%s: stream %s", c.name, st)
+		}
+		if got := p.readSymbols(); len(got) != 1 || got[0] != "GOOG" {
+			t.Errorf("%s: the page reads %v", c.name, got)
+		}
 	}
 }
 
