@@ -33,7 +33,9 @@ func main() {
 	pprofAddr := flag.String("pprof", "127.0.0.1:6061", "pprof and /memstats address")
 	token := flag.String("token", "t", "publish token")
 	lifetime := flag.Duration("lifetime", 10*time.Minute, "exit after this long")
+	profileRate := flag.Int("memprofilerate", runtime.MemProfileRate, "bytes per sampled allocation in heap profiles (1: every allocation)")
 	flag.Parse()
+	runtime.MemProfileRate = *profileRate
 
 	m := metrics.New()
 	b := inmem.New(inmem.Options{History: 10000, Queue: 4096})
