@@ -101,6 +101,20 @@ stockstream alone (the peers have no conflation): the same feed to every
 stream, then to streams opened with conflate=250ms, which receive at most the
 latest event per symbol per window; there "lost" counts streams' symbols that
 did not end at their last published price.
+
+Scenarios that compare ways of running stockstream run them alternately,
+round after round, in the same run, so that each sees the machine as the
+others do: HTTP/1.1 beside HTTP/2 over TLS (a self-signed certificate that
+the load generator trusts; every stream an HTTP/2 request on a TLS
+connection of its own, as many browsers would open), and streams holding a
+subscriber token (the server started with --subscribe-key, every stream
+sending Authorization: Bearer with a token minted by stockstream token)
+beside the same server without a key. The delayed-reader scenario starts
+the server with --anonymous delayed --anonymous-delay 15m, fills its
+history, opens readers without a token and publishes for a minute: it
+measures the server's memory per reader and per event held for the delay,
+and counts any event that reaches a reader before the delay as early (the
+scenario fails if one does).
 `
 
 func filter(results []report.Result, scenario string) []report.Result {
