@@ -5,7 +5,7 @@ BIN   := bin/stockstream
 # The packages of the three modules of go.work.
 PKGS  := ./shared/... ./frontend/... ./backend/...
 
-.PHONY: run build wasm test-wasm test test-deps vet lint fuzz sse-contract bench bench-go lighthouse clean help
+.PHONY: run build wasm test-wasm test test-deps vet lint fuzz sse-contract bench bench-go bench-page lighthouse clean help
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,20 +18,19 @@ build: wasm ## Build bin/stockstream, one binary with the frontend embedded.
 
 # The built web assets live in the package that embeds them.
 WEB     := backend/pwa/web
-WEB_SRC := $(shell find frontend shared -name '*.go' -not -name '*_test.go') $(wildcard frontend/web/*) frontend/go.mod frontend/go.sum go.work $(shell $(GO) env GOROOT)/VERSION
+WEB_SRC := $(shell find frontend shared -name '*.go' -not -name '*_test.go') $(wildcard frontend/web/*) frontend/go.mod frontend/go.sum \
+	frontend/wasm-budget.txt go.work $(shell $(GO) env GOROOT)/VERSION
 
 wasm: $(WEB)/version.txt ## Build the WebAssembly frontend and its compressed copies.
 
 # app.wasm with the same Go as the server (go-app serves the server's
-# wasm_exec.js), then app.wasm.br/.gz, icons, stylesheet and version.txt.
-# Inlining is off in go-app, fmt, encoding/json and our own packages: the
-# copies it makes cost more on the wire than they save in a page that waits
-# on the browser (app.wasm 1.53 → 1.49 MB brotli; go-app alone is 1.40 MB).
-WASM_GCFLAGS := -gcflags=github.com/maxence-charriere/go-app/v10/...=-l -gcflags=fmt=-l \
-	-gcflags=encoding/json=-l -gcflags=github.com/stockstream/...=-l
+# wasm_exec.js), built by wasmbuild without go-app's server code (see
+#); then app.wasm.br/.gz, icons, stylesheet
+# and version.txt. The build fails when app.wasm, brotli-compressed, grows
+# more than 2 % over the figure in frontend/wasm-budget.txt.
 $(WEB)/version.txt: $(WEB_SRC)
-	cd frontend && GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" $(WASM_GCFLAGS) -o ../$(WEB)/app.wasm ./cmd/app
-	$(GO) run ./frontend/cmd/webbuild -src frontend/web -out $(WEB)
+	$(GO) run ./frontend/cmd/wasmbuild -o $(WEB)/app.wasm
+	$(GO) run ./frontend/cmd/webbuild -src frontend/web -out $(WEB) -budget frontend/wasm-budget.txt
 
 # The EventSource wrapper's tests run as wasm inside headless Chromium.
 WASMBROWSERTEST := $(shell $(GO) env GOPATH)/bin/wasmbrowsertest
@@ -68,7 +67,7 @@ FUZZ_TARGETS := \
 	./backend/http:FuzzPublishBody:5000x \
 	./backend/http:FuzzSymbolsFilter:10000x \
 	./backend/http:FuzzStreamQuery:10000x \
-	./shared/client:FuzzDecodeUpdate:20000x \
+	./shared/message:FuzzDecodeUpdate:20000x \
 	./shared/pricefile:FuzzRead:10000x \
 	./shared/pricefile:FuzzHeader:20000x \
 	./shared/pricefile:FuzzRow:20000x \
@@ -90,6 +89,9 @@ bench: ## Load-test stockstream beside Mercure, Centrifuge, go-sse and r3labs/ss
 bench-go: ## Go benchmarks of the hot paths (benchstat-friendly).
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./backend/fanout ./backend/http ./backend/redis ./shared/client
 	$(GO) test -run '^$$' -bench 'ClientThroughput|PublishMax' -benchtime 3s -count 5 ./backend/cmd/stockstream
+
+bench-page: build ## How the page starts beside the previous release (af677af): Lighthouse, first live price, longest task, app.wasm; medians of 3 (RUNS=n).
+	@bash scripts/bench-page.sh
 
 lighthouse: build ## Audit the dashboard with Lighthouse 12, mobile and desktop (installs it from npm into tools/).
 	@bash scripts/lighthouse.sh

@@ -76,6 +76,10 @@ type SubscribeRequest struct {
 	// event Delay after the server accepted it, in id order, with its own
 	// id. Zero is live.
 	Delay time.Duration
+	// FromOldest asks for every event the broker still holds, from the
+	// oldest, then live ones, whatever the replay bound: the delayed tier
+	// fills its window with it when it starts. LastEventID is then unused.
+	FromOldest bool
 }
 
 // Opening is how a stream starts, decided atomically with the subscriber's
@@ -125,20 +129,10 @@ type Notifier interface {
 	Notify(fn func(ended bool))
 }
 
-// Broker stores published events, assigns their ids and fans them out. It
-// also keeps, per symbol, the latest event with its session open (the first
-// price it holds for the UTC day of that event) and the one-minute bars of
-// the last 24 hours (see stock.MinuteBars), the same on every instance that
-// shares its store.
-type Broker interface {
-	// Publish assigns ids (see NextSeq) and timestamps to quotes without
-	// one (see Stamp), delivers the events in order and adds them to the
-	// bars and session opens, all in one step: a failed publish publishes
-	// nothing, except that one failing with ErrUnavailable may have been
-	// applied (its answer was lost); sending it again with the same Key
-	// applies it exactly once. A publish that would add a symbol past the
-	// broker's cap fails with ErrTooManySymbols.
-	Publish(ctx context.Context, req PublishRequest) ([]stock.StockPriceEvent, error)
+// Reader is what readers read: the stream, the latest event per symbol
+// and the bars. A Broker is the live Reader; the delayed tier (package
+// delay) is another, over the same events.
+type Reader interface {
 	// Subscribe registers a subscriber and returns how its stream opens.
 	Subscribe(ctx context.Context, req SubscribeRequest) (Opening, Subscription, error)
 	// Snapshot returns the latest event per symbol with its session open,
@@ -150,6 +144,23 @@ type Broker interface {
 	// Bars returns the one-minute bars of one symbol over the 24 hours up
 	// to its newest bar, oldest first; none if the symbol has no events.
 	Bars(ctx context.Context, symbol string) ([]stock.Bar, error)
+}
+
+// Broker stores published events, assigns their ids and fans them out. It
+// also keeps, per symbol, the latest event with its session open (the first
+// price it holds for the UTC day of that event) and the one-minute bars of
+// the last 24 hours (see stock.MinuteBars), the same on every instance that
+// shares its store.
+type Broker interface {
+	Reader
+	// Publish assigns ids (see NextSeq) and timestamps to quotes without
+	// one (see Stamp), delivers the events in order and adds them to the
+	// bars and session opens, all in one step: a failed publish publishes
+	// nothing, except that one failing with ErrUnavailable may have been
+	// applied (its answer was lost); sending it again with the same Key
+	// applies it exactly once. A publish that would add a symbol past the
+	// broker's cap fails with ErrTooManySymbols.
+	Publish(ctx context.Context, req PublishRequest) ([]stock.StockPriceEvent, error)
 	// Ready reports whether the broker can serve (its store is reachable).
 	Ready(ctx context.Context) error
 	// Close ends every subscription and releases the broker's resources.

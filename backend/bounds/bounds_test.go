@@ -47,7 +47,8 @@ const (
 )
 
 // TestNonReadingResumersStayWithinBudget has 300 clients resume from the
-// oldest of 100,000 held events on raw sockets that never read. The
+// oldest of 100,000 held events (--history and --max-replay 100000, so
+// that each really replays) on raw sockets that never read. The
 // server writes each replay in bounded chunks into a capped socket buffer,
 // so that each of them adds at most 96 KiB to what the server costs (its
 // RSS plus every send queue of its port, sockets closed but still sending
@@ -56,7 +57,7 @@ const (
 // read.
 func TestNonReadingResumersStayWithinBudget(t *testing.T) {
 	raiseOpenFiles(t)
-	srv := startServer(t, "--history", strconv.Itoa(history), "--max-conns-per-ip", "0")
+	srv := startServer(t, "--history", strconv.Itoa(history), "--max-replay", strconv.Itoa(history), "--max-conns-per-ip", "0")
 	oldest := srv.publish(t, history)
 
 	queued, _ := sendQueues(srv.port)

@@ -99,7 +99,7 @@ func MustPublish(t testing.TB, b backend.Broker, quotes []stock.Quote) []stock.S
 
 // MustSubscribe subscribes and fails the test on error; the subscription is
 // closed with the test.
-func MustSubscribe(t testing.TB, b backend.Broker, req backend.SubscribeRequest) (backend.Opening, backend.Subscription) {
+func MustSubscribe(t testing.TB, b backend.Reader, req backend.SubscribeRequest) (backend.Opening, backend.Subscription) {
 	t.Helper()
 	o, sub, err := b.Subscribe(Ctx(t), req)
 	if err != nil {

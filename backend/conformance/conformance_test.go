@@ -397,7 +397,8 @@ func testMetrics(t *testing.T, c cell) {
 	eventually(t, "the metrics count the stream", func() bool {
 		return s.metric(t, `stockstream_events_delivered_total{`+label+`}`) == 7 &&
 			s.metric(t, `stockstream_streams_opened_total{start="snapshot",`+label+`}`) == 1 &&
-			s.metric(t, `stockstream_stream_bytes_total{`+label+`}`) > 0
+			s.metric(t, `stockstream_stream_bytes_total{`+label+`}`) > 0 &&
+			s.metric(t, `stockstream_stream_lag_seconds_count{`+label+`}`) >= 1
 	})
 	if n := s.metric(t, `stockstream_subscribers{access="anonymous"}`); n != 1 {
 		t.Fatalf("%v subscribers, want 1", n)

@@ -7,6 +7,9 @@
 // or an uncaught exception in the page; E2E_CONSOLE=1 logs the page's
 // console output.
 //
+// StartupProbe, the one non-test file, is the script that times the page's
+// start in the tests and in bench/cmd/pagebench.
+//
 // BenchmarkFirstLivePrice measures the time from navigation to the first
 // live price, cold and with the service worker:
 //

@@ -122,7 +122,7 @@ func TestWasmIsServedCompressed(t *testing.T) {
 func waitServiceWorker(b *browser) {
 	b.t.Helper()
 	b.wait("service worker controls the page", `navigator.serviceWorker.controller`, 30*time.Second)
-	b.wait("app shell cached", `caches.keys().then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.match("/web/app.wasm"))))).then(rs => rs.some(r => r))`, 30*time.Second)
+	b.wait("app shell cached", `caches.keys().then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.keys())))).then(rs => rs.flat().some(r => new URL(r.url).pathname === "/web/app.wasm"))`, 30*time.Second)
 }
 
 // client talks to the test server without transparent decompression.

@@ -28,7 +28,7 @@ func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request, _ httpro
 	if !ok {
 		return
 	}
-	latest, err := s.cfg.Broker.Snapshot(r.Context())
+	latest, err := s.readerFor(grant).Snapshot(r.Context())
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -45,11 +45,11 @@ func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request, _ httpro
 // handleStock serves GET /api/stocks/:symbol; a symbol outside the
 // caller's token is 403, whether the server has seen it or not.
 func (s *Server) handleStock(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	sym, _, ok := s.readableSymbol(w, r, ps)
+	sym, grant, ok := s.readableSymbol(w, r, ps)
 	if !ok {
 		return
 	}
-	l, ok, err := s.cfg.Broker.Latest(r.Context(), sym)
+	l, ok, err := s.readerFor(grant).Latest(r.Context(), sym)
 	switch {
 	case err != nil:
 		s.writeErr(w, r, err)

@@ -12,7 +12,7 @@ import (
 // symbol's last limit bars of interval, aggregated from its one-minute bars
 // of the 24 hours up to its newest, oldest first.
 func (s *Server) handleBars(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	sym, _, ok := s.readableSymbol(w, r, ps)
+	sym, grant, ok := s.readableSymbol(w, r, ps)
 	if !ok {
 		return
 	}
@@ -21,7 +21,7 @@ func (s *Server) handleBars(w http.ResponseWriter, r *http.Request, ps httproute
 		s.writeErr(w, r, err)
 		return
 	}
-	minutes, err := s.cfg.Broker.Bars(r.Context(), sym)
+	minutes, err := s.readerFor(grant).Bars(r.Context(), sym)
 	switch {
 	case err != nil:
 		s.writeErr(w, r, err)

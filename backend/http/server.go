@@ -36,7 +36,10 @@ const (
 
 // Config configures a Server.
 type Config struct {
-	Broker  backend.Broker
+	Broker backend.Broker
+	// Delayed is what delayed readers read (see package delay); nil if
+	// there are none.
+	Delayed backend.Reader
 	Metrics *metrics.Metrics // a fresh set if nil
 	Logger  *slog.Logger     // slog.Default() if nil
 	// App serves every path that is not an API route (the PWA); a JSON 404

@@ -46,7 +46,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 		writeError(w, lerr.status, lerr.msg)
 		return
 	}
-	opening, sub, err := s.cfg.Broker.Subscribe(r.Context(), req)
+	opening, sub, err := s.readerFor(grant).Subscribe(r.Context(), req)
 	if err != nil {
 		release()
 		s.tellToRetry(w, r, err)
@@ -59,7 +59,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 	// method and path are this route's, and the remote address is the one
 	// string of the request an idle stream holds.
 	remote := r.RemoteAddr
-	spec := stream.Spec{Sub: sub, Opening: opening, Expires: req.Expires, Transport: transportOf(r)}
+	spec := stream.Spec{Sub: sub, Opening: opening, Expires: req.Expires, Delay: req.Delay, Transport: transportOf(r)}
 	spec.Done = func(res stream.Result) {
 		release()
 		s.metrics.Subscribers.WithLabelValues(class.String()).Dec()

@@ -31,6 +31,10 @@ type Metrics struct {
 	StreamsClosed *prometheus.CounterVec
 	// StreamBytes counts bytes written to streams, by transport.
 	StreamBytes *prometheus.CounterVec
+	// StreamLag is, per write to a stream, how long after it was due the
+	// newest event written went out (accepted, or released by the delayed
+	// tier), by transport.
+	StreamLag *prometheus.HistogramVec
 	// Rejected counts streams refused by a connection limit, by limit.
 	Rejected *prometheus.CounterVec
 	// Rollbacks counts the times the broker was found to have lost events
@@ -69,6 +73,11 @@ func New() *Metrics {
 		StreamBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stockstream_stream_bytes_total", Help: "Bytes written to streams, by transport.",
 		}, []string{"transport"}),
+		StreamLag: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "stockstream_stream_lag_seconds",
+			Help:    "Per write to a stream, how long after it was due (accepted, or released by the delayed tier) the newest event written went out, by transport.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16),
+		}, []string{"transport"}),
 		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stockstream_streams_rejected_total", Help: "Streams refused by a connection limit.",
 		}, []string{"limit"}),
@@ -85,7 +94,7 @@ func New() *Metrics {
 	for _, class := range []string{"token", "delayed", "anonymous"} {
 		m.Subscribers.WithLabelValues(class)
 	}
-	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.StreamsOpened, m.StreamsClosed, m.StreamBytes, m.Rejected, m.Rollbacks, m.Malformed, m.AuthRefusals,
+	reg.MustRegister(m.Subscribers, m.Published, m.Delivered, m.StreamsOpened, m.StreamsClosed, m.StreamBytes, m.StreamLag, m.Rejected, m.Rollbacks, m.Malformed, m.AuthRefusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

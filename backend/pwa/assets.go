@@ -27,7 +27,6 @@ const (
 // file system they are served from.
 type assets struct {
 	version    string
-	wasmSize   int64 // of the raw app.wasm
 	stylesheet []byte
 }
 
@@ -47,11 +46,9 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 	if a.version == "" {
 		return nil, fmt.Errorf("%w (empty version.txt)", errNotBuilt)
 	}
-	fi, err := fs.Stat(fsys, wasmName)
-	if err != nil {
+	if _, err := fs.Stat(fsys, wasmName); err != nil {
 		return nil, fmt.Errorf("%w (%v)", errNotBuilt, err)
 	}
-	a.wasmSize = fi.Size()
 	for _, enc := range webcompress.Encodings {
 		if _, err := fs.Stat(fsys, wasmName+enc.Suffix); err != nil {
 			return nil, fmt.Errorf("%w (%v)", errNotBuilt, err)

@@ -56,14 +56,22 @@ func acceptedEncodings(header string) map[string]float64 {
 	return out
 }
 
-// serveEncoded serves one encoding of a versioned file. Each encoding has
-// its own strong ETag, the build version plus the encoding; clients
-// revalidate (no-cache) and get a 304 while the build is unchanged.
-// http.ServeContent answers conditional, HEAD and range requests.
-func serveEncoded(w http.ResponseWriter, r *http.Request, contentType, version, enc string, body io.ReadSeeker) {
+// Cache-Control values: a file whose URL names its version never changes;
+// any other is revalidated on every use.
+const (
+	cacheImmutable  = "public, max-age=31536000, immutable"
+	cacheRevalidate = "no-cache"
+)
+
+// serveEncoded serves one encoding of a versioned file with the
+// Cache-Control cache. Each encoding has its own strong ETag, the build
+// version plus the encoding; clients revalidating get a 304 while the build
+// is unchanged. http.ServeContent answers conditional, HEAD and range
+// requests.
+func serveEncoded(w http.ResponseWriter, r *http.Request, contentType, version, cache, enc string, body io.ReadSeeker) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
-	h.Set("Cache-Control", "no-cache")
+	h.Set("Cache-Control", cache)
 	h.Add("Vary", "Accept-Encoding")
 	if enc == "" {
 		h.Set("ETag", `"`+version+`"`)

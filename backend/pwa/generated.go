@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/stockstream/stockstream/frontend/webcompress"
 )
@@ -27,10 +26,12 @@ type generatedFile struct {
 	bodies      map[string][]byte // by encoding, "" for identity
 }
 
-// generate renders go-app's files through page and compresses them; the
-// result maps every path they are served at to their file.
+// generate renders go-app's files through page, applies the edits of the
+// loader and the worker, and compresses them; the result maps every path
+// they are served at to their file.
 func generate(page http.Handler, version string) (map[string]*generatedFile, error) {
 	out := make(map[string]*generatedFile)
+	edits := loaderEdits(version)
 	for p, aliases := range generatedPaths {
 		req, err := http.NewRequest(http.MethodGet, p, nil)
 		if err != nil {
@@ -41,11 +42,9 @@ func generate(page http.Handler, version string) (map[string]*generatedFile, err
 		if rec.status != http.StatusOK {
 			return nil, fmt.Errorf("generating %s: go-app answered %d", p, rec.status)
 		}
-		body := rec.body.Bytes()
-		if p == "/app.js" {
-			if body, err = startAfterFirstPaint(body); err != nil {
-				return nil, err
-			}
+		body, err := applyEdits(p, rec.body.Bytes(), edits[p])
+		if err != nil {
+			return nil, err
 		}
 		g := &generatedFile{contentType: rec.header.Get("Content-Type"), version: version,
 			bodies: map[string][]byte{"": body}}
@@ -63,29 +62,8 @@ func generate(page http.Handler, version string) (map[string]*generatedFile, err
 	return out, nil
 }
 
-// appStart is the line of go-app's app.js that starts loading app.wasm as
-// soon as the script runs.
-const appStart = "\ngoappInitWebAssembly();\n"
-
-// afterFirstPaint starts it once the page has painted: the browser's
-// load event, then the next frame. Compiling app.wasm keeps the main thread
-// busy for hundreds of milliseconds; started at once it delays the first
-// paint of the server-rendered prices, and Chromium then often records the
-// largest paint only when the app repaints the page (LCP 9 s instead of 1 s
-// in Lighthouse's mobile run).
-const afterFirstPaint = "\nwindow.addEventListener(\"load\", () => requestAnimationFrame(() => setTimeout(goappInitWebAssembly)));\n"
-
-// startAfterFirstPaint rewrites app.js to load app.wasm after the first
-// paint; it fails if go-app's app.js no longer has the line it replaces.
-func startAfterFirstPaint(appJS []byte) ([]byte, error) {
-	if bytes.Count(appJS, []byte(appStart)) != 1 {
-		return nil, fmt.Errorf("app.js: go-app's call %q not found once", strings.TrimSpace(appStart))
-	}
-	return bytes.Replace(appJS, []byte(appStart), []byte(afterFirstPaint), 1), nil
-}
-
 // ServeHTTP serves the file in the best encoding the client accepts.
 func (g *generatedFile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	enc := negotiate(r.Header.Get("Accept-Encoding"), anyEncoding)
-	serveEncoded(w, r, g.contentType, g.version, enc, bytes.NewReader(g.bodies[enc]))
+	serveEncoded(w, r, g.contentType, g.version, cacheRevalidate, enc, bytes.NewReader(g.bodies[enc]))
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -56,7 +55,7 @@ func New(fsys fs.FS) (http.Handler, error) {
 		Lang:            "en",
 		ThemeColor:      themeColor,
 		BackgroundColor: backgroundColor,
-		LoadingLabel:    "Loading StockStream… {progress}%",
+		LoadingLabel:    "Loading StockStream…",
 		Icon: app.Icon{
 			Default:  "/web/icon-192.png",
 			Large:    "/web/icon-512.png",
@@ -66,7 +65,6 @@ func New(fsys fs.FS) (http.Handler, error) {
 		RawHeaders:            []string{style.element},
 		CacheableResources:    []string{"/web/icon.svg"},
 		Version:               a.version,
-		WasmContentLength:     strconv.FormatInt(a.wasmSize, 10),
 		ServiceWorkerTemplate: workerTemplate(),
 	}
 	gen, err := generate(page, a.version)

@@ -134,14 +134,48 @@ func TestGeneratedFilesAreCompressedOnce(t *testing.T) {
 		}
 	}
 	js := get(t, h, http.MethodGet, "/app.js").Body.String()
-	if !strings.Contains(js, `goappWasmContentLength = "8"`) {
-		t.Errorf("app.js does not give the raw app.wasm size:\n%.900s", js)
-	}
 	if strings.Contains(js, "\ngoappInitWebAssembly();") || !strings.Contains(js, `addEventListener("load", () => requestAnimationFrame(() => setTimeout(goappInitWebAssembly)))`) {
 		t.Errorf("app.js starts app.wasm before the first paint:\n%.1200s", js)
 	}
-	if _, err := startAfterFirstPaint([]byte("goappInitWebAssembly()")); err == nil {
-		t.Error("an app.js without go-app's start line was accepted")
+	if !strings.Contains(js, `instantiateStreaming(
+      fetch("/web/app.wasm?v=abc123"),`) || strings.Contains(js, "fetchWithProgress(\"") {
+		t.Errorf("app.js does not instantiate the versioned app.wasm straight from its fetch:\n%s", js)
+	}
+	if strings.Contains(js, "\ngoappInitServiceWorker();") || !strings.Contains(js, "async function goappInitServiceWorker()") {
+		t.Errorf("app.js registers the service worker before the app runs, or cannot register it:\n%.1200s", js)
+	}
+	if !strings.Contains(worker, `"/web/app.wasm?v=abc123"`) || strings.Contains(worker, `"/web/app.wasm"`) {
+		t.Errorf("the worker does not precache the app.wasm the page loads:\n%.600s", worker)
+	}
+}
+
+func TestLoaderEditsFailWhenGoAppChanged(t *testing.T) {
+	if _, err := applyEdits("/app.js", []byte("goappInitWebAssembly()"), loaderEdits("v1")["/app.js"]); err == nil || !strings.Contains(err.Error(), "loader.go") {
+		t.Errorf("an app.js without go-app's start line: %v", err)
+	}
+	twice := []byte(`"/web/app.wasm", "/web/app.wasm"`)
+	if _, err := applyEdits("/app-worker.js", twice, loaderEdits("v1")["/app-worker.js"]); err == nil {
+		t.Error("an edit whose text occurs twice was applied")
+	}
+}
+
+// TestVersionedWasmIsImmutable: app.wasm asked for with the build's
+// version is cached for a year; without it, or with another version, it
+// is revalidated.
+func TestVersionedWasmIsImmutable(t *testing.T) {
+	h := newTestHandler(t)
+	for path, want := range map[string]string{
+		"/web/app.wasm?v=abc123":  "public, max-age=31536000, immutable",
+		"/web/app.wasm":           "no-cache",
+		"/web/app.wasm?v=old":     "no-cache",
+		"/web/icon.svg?v=abc123":  "public, max-age=31536000, immutable",
+		"/app.wasm":               "no-cache",
+		"/web/app.wasm?v=abc123x": "no-cache",
+	} {
+		rec := get(t, h, http.MethodGet, path, "Accept-Encoding", "br")
+		if rec.Code != 200 || rec.Header().Get("Cache-Control") != want {
+			t.Errorf("%s: %d, Cache-Control %q, want %q", path, rec.Code, rec.Header().Get("Cache-Control"), want)
+		}
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 
 // staticFiles serves the built files under web/ straight from their file
 // system, in the best encoding the client accepts among the precompressed
-// copies beside each file (name.br, name.gz).
+// copies beside each file (name.br, name.gz). A URL with the build's version
+// in its query (?v=) may be cached for ever.
 type staticFiles struct {
 	fsys    fs.FS
 	version string
@@ -43,7 +44,17 @@ func (s staticFiles) serve(w http.ResponseWriter, r *http.Request, name string) 
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
-	serveEncoded(w, r, ctype, s.version, enc, body)
+	serveEncoded(w, r, ctype, s.version, s.cacheControl(r), enc, body)
+}
+
+// cacheControl returns how long a browser may keep the answer to r: for
+// ever when its URL names the current version (?v=), as the loader asks
+// for app.wasm; otherwise it revalidates.
+func (s staticFiles) cacheControl(r *http.Request) string {
+	if v := r.URL.Query().Get("v"); v != "" && v == s.version {
+		return cacheImmutable
+	}
+	return cacheRevalidate
 }
 
 func (s staticFiles) exists(name string) bool {

@@ -5,19 +5,18 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 
 	goredis "github.com/redis/go-redis/v9"
 )
 
-var routeOnce sync.Once
-
-// routeClientLog sends go-redis's own log lines, such as one per failed
+// RouteClientLog sends go-redis's own log lines, such as one per failed
 // dial, to log at debug level instead of unstructured to stderr: the
 // reader and RunExclusive already report Redis trouble once, as warnings.
-// go-redis has one logger per process; the first broker opened sets it.
-func routeClientLog(log *slog.Logger) {
-	routeOnce.Do(func() { goredis.SetLogger(clientLog{log}) })
+// go-redis has one logger per process, not one per client, so this is a
+// choice for the process, made by its main; a broker's Options.Logger is
+// its own. Each call replaces the previous logger.
+func RouteClientLog(log *slog.Logger) {
+	goredis.SetLogger(clientLog{log})
 }
 
 // clientLog adapts a slog.Logger to go-redis's logger.

@@ -65,7 +65,8 @@ type Options struct {
 	// the same Redis database and prefix share one stream.
 	Prefix string
 	// Logger receives the reader's connection trouble and lease changes
-	// (discarded if nil), and go-redis's own lines at debug level.
+	// (discarded if nil). go-redis's own lines go where RouteClientLog
+	// sends them.
 	Logger *slog.Logger
 	// Now is the broker's clock (time.Now if nil): the time stamped on
 	// quotes without one, the accept time and the time base of ids.
@@ -146,9 +147,6 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("redis url: %w", err)
-	}
-	if opts.Logger != nil {
-		routeClientLog(opts.Logger)
 	}
 	b := newBroker(target, opts)
 	head, err := b.waitCounter(ctx)

@@ -174,6 +174,7 @@ func (t *Tier) waitWritable(st *Stream, now int64) {
 func (t *Tier) send(w *scratch, st *Stream, now int64) (more bool, err error) {
 	bufs := append(w.bufs[:0], st.out...)
 	delivered := 0
+	var newest time.Time // accept time of the newest event taken
 	// With bytes pending, the subscription is asked for more only once
 	// they are written: on the next run.
 	more = st.ending == 0 && len(st.out) > 0
@@ -187,6 +188,9 @@ func (t *Tier) send(w *scratch, st *Stream, now int64) (more bool, err error) {
 			bufs = append(bufs, ev.Frame)
 		}
 		delivered = len(w.batch)
+		if delivered > 0 {
+			newest = w.batch[delivered-1].Accepted
+		}
 		more = delivered == t.cfg.Chunk
 		clear(w.batch)
 		if len(bufs) == 0 && now-st.lastWrite >= int64(t.cfg.Heartbeat) {
@@ -202,6 +206,9 @@ func (t *Tier) send(w *scratch, st *Stream, now int64) (more bool, err error) {
 	st.c.bytes.Add(float64(n))
 	if delivered > 0 {
 		st.c.delivered.Add(float64(delivered))
+		if !newest.IsZero() {
+			st.c.lag.Observe(time.Since(newest.Add(st.delay)).Seconds())
+		}
 	}
 	st.keep(bufs, n)
 	switch {

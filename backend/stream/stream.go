@@ -41,6 +41,10 @@ type Spec struct {
 	// Transport names the connection's kind in metrics: "http1",
 	// "http1-tls" or "http2".
 	Transport string
+	// Delay is how long after its acceptance an event is due to this
+	// stream's reader (the delayed tier's delay): the lag metric counts
+	// from then.
+	Delay time.Duration
 	// Done, if set, is called once when the stream has ended, from its
 	// runner, after its connection and subscription are closed.
 	Done func(Result)
@@ -78,8 +82,9 @@ type Stream struct {
 	poll     bool   // the subscription cannot notify: look at it every tick
 	blocked  bool   // the connection is full: waiting for sigWritable
 	finished bool
-	opening  [][]byte // "retry:" and the snapshot, until written
-	out      [][]byte // frames not yet written, in order; out[0] may be partly written
+	opening  [][]byte      // "retry:" and the snapshot, until written
+	out      [][]byte      // frames not yet written, in order; out[0] may be partly written
+	delay    time.Duration // Spec.Delay
 	// Times on the tier's clock.
 	start     int64 // when it was opened
 	endBy     int64 // by when an ending stream is cut

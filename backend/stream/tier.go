@@ -74,6 +74,7 @@ type Tier struct {
 // counters are the metrics of one transport, resolved once.
 type counters struct {
 	bytes, delivered prometheus.Counter
+	lag              prometheus.Observer
 	opened           *prometheus.CounterVec
 	closed           *prometheus.CounterVec
 	transport        string
@@ -133,7 +134,7 @@ var ErrClosing = errors.New("server shutting down")
 // to Start or Serve. It refuses once the tier shuts down (the caller then
 // closes spec.Sub).
 func (t *Tier) Open(spec Spec) (*Stream, error) {
-	st := &Stream{t: t, sub: spec.Sub, done: spec.Done, resumed: spec.Opening.Resumed, start: t.now()}
+	st := &Stream{t: t, sub: spec.Sub, done: spec.Done, delay: spec.Delay, resumed: spec.Opening.Resumed, start: t.now()}
 	st.timer.Value = st
 	st.opening = t.openingFrames(spec.Opening)
 	_, canNotify := spec.Sub.(backend.Notifier)
@@ -205,6 +206,7 @@ func (t *Tier) countersLocked(transport string) *counters {
 			transport: transport,
 			bytes:     m.StreamBytes.WithLabelValues(transport),
 			delivered: m.Delivered.WithLabelValues(transport),
+			lag:       m.StreamLag.WithLabelValues(transport),
 			opened:    m.StreamsOpened,
 			closed:    m.StreamsClosed,
 		}

@@ -1,7 +1,6 @@
 package live
 
 import (
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/stockstream/stockstream/frontend/sse"
 	"github.com/stockstream/stockstream/shared/backoff"
+	"github.com/stockstream/stockstream/shared/message"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -37,15 +37,6 @@ const QueueLimit = 20_000
 // client looks whether the browser gave up on it without saying so.
 const CheckAfter = 5 * time.Second
 
-// Item is one thing the stream delivered, in stream order: either a
-// snapshot that replaces the board or one live update.
-type Item struct {
-	Snapshot []stock.Latest // set for a snapshot
-	IsSnap   bool
-	Event    stock.StockPriceEvent // set for an update
-	ID       string                // the SSE id of the item
-}
-
 // Dialer opens a stream; sse.Dial in the browser, a fake in tests.
 type Dialer func(url string, types []string, h sse.Handlers) sse.Stream
 
@@ -59,26 +50,28 @@ type Config struct {
 	Backoff backoff.Policy
 	// AfterFunc schedules reconnects and checks (time.AfterFunc if nil).
 	AfterFunc func(time.Duration, func()) (stop func() bool)
-	// Notify, if not nil, is called when there is news for the UI (items
-	// or a new status) and the UI has drained everything before: once per
-	// Drain, however many items arrive. It is called from the browser's
-	// event loop without the client's lock held and must not block.
+	// Notify, if not nil, is called when there is news for the UI
+	// (messages or a new status) and the UI has drained everything before:
+	// once per Drain, however many messages arrive. It is called from the
+	// browser's event loop without the client's lock held and must not
+	// block. SetNotify sets it later.
 	Notify func()
 }
 
 // Client is one logical connection to the stream that survives the loss of
-// any number of EventSources.
+// any number of EventSources. The app opens it before the page mounts and
+// every page shares it.
 type Client struct {
 	cfg Config
 
 	mu        sync.Mutex
-	queue     []Item
+	queue     []message.Message
+	decoder   *message.Decoder // of the current position in the stream
 	dropped   int
 	stream    sse.Stream
 	gen       int // generation of stream; callbacks of older ones are ignored
 	symbols   []string
 	conflate  time.Duration // the server's conflation window; 0: every event
-	lastID    string
 	status    Status
 	failures  int
 	everLive  bool
@@ -102,7 +95,7 @@ func New(cfg Config) *Client {
 	if cfg.AfterFunc == nil {
 		cfg.AfterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}
-	return &Client{cfg: cfg, status: StatusConnecting}
+	return &Client{cfg: cfg, status: StatusConnecting, decoder: message.Resume("")}
 }
 
 // Connect (re)opens the stream for symbols (all when empty) from scratch:
@@ -110,10 +103,32 @@ func New(cfg Config) *Client {
 func (c *Client) Connect(symbols []string) {
 	c.mu.Lock()
 	c.symbols = symbols
-	c.lastID = ""
+	c.decoder = message.Resume("")
 	c.failures = 0
 	c.mu.Unlock()
 	c.reopen()
+}
+
+// Symbols returns the symbols the stream is filtered on (all when empty).
+func (c *Client) Symbols() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.symbols
+}
+
+// SetNotify sets the function called when there is news (Config.Notify).
+// When news is waiting already, f is called at once.
+func (c *Client) SetNotify(f func()) {
+	c.mu.Lock()
+	c.cfg.Notify = f
+	waiting := c.dirty || len(c.queue) > 0
+	c.dirty = false
+	var call func()
+	if waiting {
+		call = c.news()
+	}
+	c.mu.Unlock()
+	notify(call)
 }
 
 // Conflate asks the server for at most one event per symbol per window d,
@@ -146,13 +161,13 @@ func (c *Client) Close() {
 func (c *Client) Status() (Status, string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.status, c.lastID
+	return c.status, c.decoder.Last()
 }
 
-// Drain returns the items received since the last Drain, in stream order,
-// and how many were dropped because the UI fell behind. The next news
-// calls Notify again.
-func (c *Client) Drain() (items []Item, dropped int) {
+// Drain returns the messages received since the last Drain, in stream
+// order, and how many were dropped because the UI fell behind. The next
+// news calls Notify again.
+func (c *Client) Drain() (items []message.Message, dropped int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	items, dropped = c.queue, c.dropped
@@ -213,8 +228,8 @@ func (c *Client) url() string {
 	if len(c.symbols) > 0 {
 		q.Set("symbols", strings.Join(c.symbols, ","))
 	}
-	if c.lastID != "" {
-		q.Set("lastEventId", c.lastID)
+	if id := c.decoder.Last(); id != "" {
+		q.Set("lastEventId", id)
 	}
 	if c.conflate > 0 {
 		q.Set("conflate", strconv.FormatInt(c.conflate.Milliseconds(), 10)+"ms")
@@ -288,17 +303,19 @@ func (c *Client) setLive() func() {
 	return c.news()
 }
 
-// received decodes one message and queues it. A message that does not
-// decode is dropped: the next snapshot or update corrects the board.
+// received decodes one message and queues it. A duplicate is skipped; a
+// message that does not decode is dropped: the next snapshot or update
+// corrects the board.
 func (c *Client) received(gen int, m sse.Message) {
-	item, ok := decode(m)
 	c.mu.Lock()
-	if gen != c.gen || !ok {
+	if gen != c.gen {
 		c.mu.Unlock()
 		return
 	}
-	if m.LastEventID != "" {
-		c.lastID = m.LastEventID
+	item, ok, err := c.decoder.Decode(m.Type, m.LastEventID, []byte(m.Data))
+	if !ok || err != nil {
+		c.mu.Unlock()
+		return
 	}
 	if len(c.queue) == QueueLimit {
 		// The UI starts over from a snapshot after a loss: what is
@@ -352,25 +369,4 @@ func (c *Client) retry(gen int, rs sse.ReadyState) {
 			c.reopen()
 		}
 	})
-}
-
-func decode(m sse.Message) (Item, bool) {
-	switch m.Type {
-	case stock.EventSnapshot:
-		var evs []stock.Latest
-		if err := json.Unmarshal([]byte(m.Data), &evs); err != nil {
-			return Item{}, false
-		}
-		return Item{IsSnap: true, Snapshot: evs, ID: m.LastEventID}, true
-	case stock.EventUpdate:
-		var ev stock.StockPriceEvent
-		if err := json.Unmarshal([]byte(m.Data), &ev); err != nil {
-			return Item{}, false
-		}
-		if ev.ID == "" {
-			ev.ID = m.LastEventID
-		}
-		return Item{Event: ev, ID: ev.ID}, true
-	}
-	return Item{}, false
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stockstream/stockstream/frontend/live"
 	"github.com/stockstream/stockstream/frontend/sse"
 	"github.com/stockstream/stockstream/shared/backoff"
+	"github.com/stockstream/stockstream/shared/message"
 )
 
 // fakeStream is a stream the test drives by hand.
@@ -102,7 +103,7 @@ func TestReconnectsFromLastIDAfterTheBrowserGivesUp(t *testing.T) {
 		t.Fatalf("status %s id %s", st, id)
 	}
 	items, _ := c.Drain()
-	if len(items) != 2 || !items[0].IsSnap || items[1].Event.ID != "42" {
+	if len(items) != 2 || items[0].Kind != message.Snapshot || items[1].Event.ID != "42" {
 		t.Fatalf("items %+v", items)
 	}
 
@@ -305,5 +306,58 @@ func TestConflateReopensAfterTheLastEvent(t *testing.T) {
 	c.Conflate(0) // unchanged: nothing reopens
 	if n.last() != s2 {
 		t.Error("an unchanged window reopened the stream")
+	}
+}
+
+// TestNewsBeforeTheUIIsThereIsNotLost: the app opens the stream before the
+// page mounts; what arrives meanwhile is told to the notify function set
+// later, at once.
+func TestNewsBeforeTheUIIsThereIsNotLost(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect(nil)
+	s := n.last()
+	s.h.Open()
+	send(s, "snapshot", "41", `[]`)
+	calls := 0
+	c.SetNotify(func() { calls++ })
+	if calls != 1 {
+		t.Fatalf("notified %d times for the news that came first", calls)
+	}
+	send(s, "stockUpdate", "42", fmt.Sprintf(update, "42"))
+	if calls != 1 {
+		t.Fatalf("notified again before the UI drained")
+	}
+	if items, _ := c.Drain(); len(items) != 2 {
+		t.Fatalf("drained %d", len(items))
+	}
+	send(s, "stockUpdate", "43", fmt.Sprintf(update, "43"))
+	if calls != 2 {
+		t.Fatalf("notified %d times", calls)
+	}
+	fresh := newClient(n)
+	fresh.SetNotify(func() { t.Error("notified with nothing to tell") })
+}
+
+// TestDuplicatesAreSkipped: an update not newer than the last one received
+// is not queued; a fresh Connect starts the count again.
+func TestDuplicatesAreSkipped(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect(nil)
+	s := n.last()
+	send(s, "stockUpdate", "42", fmt.Sprintf(update, "42"))
+	send(s, "stockUpdate", "42", fmt.Sprintf(update, "42"))
+	send(s, "stockUpdate", "41", fmt.Sprintf(update, "41"))
+	if items, _ := c.Drain(); len(items) != 1 {
+		t.Fatalf("queued %d", len(items))
+	}
+	c.Connect([]string{"AAPL"})
+	send(n.last(), "snapshot", "40", `[]`)
+	if st, id := c.Status(); id != "40" || st != live.StatusLive {
+		t.Errorf("after a fresh connect: %s %s", st, id)
+	}
+	if got := c.Symbols(); len(got) != 1 || got[0] != "AAPL" {
+		t.Errorf("symbols %v", got)
 	}
 }

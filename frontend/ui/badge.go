@@ -29,7 +29,7 @@ func (b *badge) Render() app.UI {
 	}
 	return app.Div().
 		Class("badge", "badge-"+string(b.Status)).
-		DataSet("status", b.Status).
+		DataSet("status", string(b.Status)).
 		DataSet("last-event-id", b.LastID).
 		Body(
 			app.Span().Class("dot"),

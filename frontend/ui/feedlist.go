@@ -19,7 +19,7 @@ type feedList struct {
 // Render draws the feed: the list carries data-feed, each entry its event
 // id in data-id, its symbol in data-feed-symbol and a data-price child.
 func (f *feedList) Render() app.UI {
-	return app.Section().Class("feed").Aria("labelledby", "feed-title").Body(
+	return app.Section().Class("feed").DataSet("part", partFeed).Aria("labelledby", "feed-title").Body(
 		app.H2().ID("feed-title").Text("Live feed"),
 		app.If(len(f.Events) == 0, func() app.UI {
 			return app.P().Class("empty").Text("No updates yet.")

@@ -31,14 +31,23 @@ func handOver(id string, v any) app.UI {
 	return app.Raw(`<script type="application/json" id="` + id + `">` + string(b) + `</script>`)
 }
 
-// takeOver decodes into v what the server-rendered page handed over under
-// id, while that page is still in the document.
-func takeOver(id string, v any) bool {
+// handedOver returns the JSON the server-rendered page handed over under
+// id, while that page is still in the document; "" if there is none.
+func handedOver(id string) string {
 	el := app.Window().GetElementByID(id)
 	if !el.Truthy() {
+		return ""
+	}
+	return el.Get("textContent").String()
+}
+
+// decode decodes into v the JSON handed over under id; it reports whether
+// there was some that decoded.
+func decode(id, data string, v any) bool {
+	if data == "" {
 		return false
 	}
-	if err := json.Unmarshal([]byte(el.Get("textContent").String()), v); err != nil {
+	if err := json.Unmarshal([]byte(data), v); err != nil {
 		app.Log("reading the prerendered", id+":", err)
 		return false
 	}

@@ -15,7 +15,7 @@ type quoteTable struct {
 
 // Render draws the header and the rows.
 func (t *quoteTable) Render() app.UI {
-	return app.Section().Class("quotes").Aria("label", "Prices").Body(
+	return app.Section().Class("quotes").DataSet("part", partTable).Aria("label", "Prices").Body(
 		app.Div().Class("qtable").Role("table").Aria("label", "Latest prices").Body(
 			app.Div().Class("qrow qhead").Role("row").Body(
 				app.Span().Class("sym").Role("columnheader").Text("Symbol"),

@@ -21,7 +21,7 @@ type statusNote struct {
 
 // Render draws the note; it carries data-stale while offline with prices.
 func (s *statusNote) Render() app.UI {
-	p := app.P().Class("status-note", "status-note-"+string(s.Status))
+	p := app.P().Class("status-note", "status-note-"+string(s.Status)).DataSet("part", partNote)
 	if s.Status == live.StatusOffline && !s.Empty {
 		p = p.DataSet("stale", "true")
 	}

@@ -1,11 +1,13 @@
 package ui
 
 import (
-	"strings"
+	"encoding/json"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
-	"github.com/stockstream/stockstream/frontend/live"
+	"github.com/stockstream/stockstream/frontend/fetch"
 	"github.com/stockstream/stockstream/frontend/market"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -30,6 +32,9 @@ func (s symbolData) known() bool { return !s.Latest.Price.IsZero() }
 // apply moves the page's data with live events of its symbol, in stream
 // order, into new slices.
 func (s symbolData) apply(events []stock.StockPriceEvent) symbolData {
+	if s.Symbol == "" {
+		return s
+	}
 	for _, e := range events {
 		if e.Symbol != s.Symbol || (s.known() && !stock.NewerID(e.ID, s.Latest.ID)) {
 			continue
@@ -41,167 +46,111 @@ func (s symbolData) apply(events []stock.StockPriceEvent) symbolData {
 	return s
 }
 
-// symbolPage is the page of one symbol at /stocks/SYMBOL: its price, the
-// session's open, high and low, and a chart of the last hour that follows
-// the stream. The server renders it with the symbol's bars; the app takes
-// them over, or asks for them when it navigated here itself.
-type symbolPage struct {
-	app.Compo
-
-	data   symbolData
-	status live.Status
-	lastID string
-
-	src    Source
-	client *live.Client
-	frames *frames
-}
-
-func newSymbolPage(src Source) *symbolPage {
-	return &symbolPage{src: src, status: live.StatusConnecting}
-}
-
-// symbolOf returns the symbol a page's path names, upper-cased, or "" if
-// the path names none.
-func symbolOf(path string) string {
-	sym, err := stock.ParseSymbol(strings.TrimPrefix(path, "/stocks/"))
-	if err != nil {
-		return ""
+// snapshot takes the symbol's latest price and session open from a
+// snapshot; a price newer than the chart's last bar extends it.
+func (s symbolData) snapshot(latest []stock.Latest) symbolData {
+	if s.Symbol == "" {
+		return s
 	}
-	return sym
+	for _, l := range latest {
+		if l.Symbol != s.Symbol || (s.known() && !stock.NewerID(l.ID, s.Latest.ID)) {
+			continue
+		}
+		s.Day = market.DayOf(l, nil).Merge(s.Day)
+		s.Latest = l
+		s.Bars = market.Fold(s.Bars, l.StockPriceEvent)
+	}
+	return s
 }
 
-// OnPreRender runs on the server only: it renders the symbol's latest
-// price and bars into the page.
-func (p *symbolPage) OnPreRender(ctx app.Context) {
-	page := ctx.Page().URL()
-	p.data = symbolData{Symbol: symbolOf(page.Path)}
-	if p.data.Symbol == "" || p.src.Latest == nil || p.src.Bars == nil {
+// withBars returns the page's data with the bars the app asked for: the
+// last hour's one-minute bars for the chart, the day's hourly bars for the
+// session's high and low. The latest price is folded in again, in case
+// the bars were counted before it.
+func (s symbolData) withBars(minutes, hours []stock.Bar) symbolData {
+	s.Bars = market.Recent(minutes)
+	if s.known() {
+		s.Day = market.DayOf(s.Latest, hours).Merge(s.Day)
+		s.Bars = market.Fold(s.Bars, s.Latest.StockPriceEvent)
+	}
+	return s
+}
+
+// prerenderSymbol runs on the server: it renders the symbol's latest price
+// and bars into its page.
+func (p *page) prerenderSymbol(page *url.URL) {
+	p.chart = symbolData{Symbol: p.symbol}
+	if p.src.Latest == nil || p.src.Bars == nil {
 		return
 	}
 	for _, l := range p.src.Latest(page) {
-		if l.Symbol == p.data.Symbol {
-			p.data.Latest = l
+		if l.Symbol == p.symbol {
+			p.chart.Latest = l
 		}
 	}
-	bars := p.src.Bars(page, p.data.Symbol)
-	p.data.Day = market.DayOf(p.data.Latest, bars)
-	p.data.Bars = market.Recent(bars)
+	bars := p.src.Bars(page, p.symbol)
+	p.chart.Day = market.DayOf(p.chart.Latest, bars)
+	p.chart.Bars = market.Recent(bars)
 }
 
-// OnInit runs before the first render. In the browser it takes over the
-// data the server rendered the page with, so that the app's first render
-// shows the same chart.
-func (p *symbolPage) OnInit() {
-	var pre symbolData
-	if app.IsClient && takeOver(symbolDataID, &pre) && pre.Symbol == symbolOf(app.Window().URL().Path) {
-		p.data = pre
+// showSymbol starts the page of p.symbol, which the app navigated to by
+// itself: the latest price the board holds at once, the bars when the
+// server answers. The page stays as it is if they never come (offline).
+func (p *page) showSymbol(ctx app.Context) {
+	sym := p.symbol
+	p.chart = symbolData{Symbol: sym}
+	if q, ok := p.board.Quote(sym); ok {
+		l := stock.Latest{StockPriceEvent: stock.StockPriceEvent{ID: q.ID, Symbol: sym, Price: q.Price, Timestamp: q.Timestamp}, Open: q.Open}
+		p.chart = p.chart.snapshot([]stock.Latest{l})
 	}
-}
-
-// OnNav follows the symbol's stream. A page the app navigated to by itself
-// has no data from the server: it is loaded from the server instead, as a
-// link without the app would be, unless the browser is offline.
-func (p *symbolPage) OnNav(ctx app.Context) {
-	if !app.IsClient {
-		return
-	}
-	sym := symbolOf(ctx.Page().URL().Path)
-	if sym == p.data.Symbol && p.client != nil {
-		return
-	}
-	p.close()
-	if sym != p.data.Symbol {
-		p.data = symbolData{Symbol: sym}
-		if sym != "" && app.Window().Get("navigator").Get("onLine").Bool() {
-			app.Window().Get("location").Call("replace", ctx.Page().URL().String())
-			return
+	var minutes, hours []stock.Bar
+	pending := 2
+	done := func() {
+		if pending--; pending == 0 && p.chart.Symbol == sym {
+			p.chart = p.chart.withBars(minutes, hours)
 		}
 	}
-	ctx.Page().SetTitle(sym + " — StockStream")
-	if sym == "" {
-		return
-	}
-	p.frames = newFrames(func() { ctx.Dispatch(p.flush) })
-	p.client = live.New(live.Config{Notify: p.frames.Request})
-	p.client.Connect([]string{sym})
+	getBars(ctx, sym, "1m", int(market.ChartSpan/market.BarInterval), &minutes, done)
+	getBars(ctx, sym, "1h", 24, &hours, done)
 }
 
-// flush applies what the stream delivered since the last frame.
-func (p *symbolPage) flush(ctx app.Context) {
-	items, dropped := p.client.Drain()
-	if dropped > 0 {
-		p.client.Connect([]string{p.data.Symbol})
-	}
-	var run []stock.StockPriceEvent
-	for _, it := range items {
-		if !it.IsSnap {
-			run = append(run, it.Event)
-			continue
+// getBars asks for a symbol's last bars and, on the UI goroutine, stores
+// them in into and calls done, whatever the answer.
+func getBars(ctx app.Context, sym, interval string, limit int, into *[]stock.Bar, done func()) {
+	url := "/api/stocks/" + sym + "/bars?interval=" + interval + "&limit=" + strconv.Itoa(limit)
+	fetch.Get(url, func(r fetch.Response) {
+		var bars []stock.Bar
+		if !r.OK() || json.Unmarshal([]byte(r.Body), &bars) != nil {
+			bars = nil
 		}
-		p.data = p.data.apply(run)
-		run = run[:0]
-		p.snapshot(it.Snapshot)
-	}
-	p.data = p.data.apply(run)
-	p.status, p.lastID = p.client.Status()
+		ctx.Dispatch(func(app.Context) {
+			*into = bars
+			done()
+		})
+	})
 }
 
-// snapshot takes the symbol's latest price and session open from a
-// snapshot; a price newer than the chart's last bar extends it.
-func (p *symbolPage) snapshot(latest []stock.Latest) {
-	for _, l := range latest {
-		if l.Symbol != p.data.Symbol || (p.data.known() && !stock.NewerID(l.ID, p.data.Latest.ID)) {
-			continue
-		}
-		p.data.Day = market.DayOf(l, nil).Merge(p.data.Day)
-		p.data.Latest = l
-		p.data.Bars = market.Fold(p.data.Bars, l.StockPriceEvent)
-	}
-}
-
-// OnDismount closes the stream.
-func (p *symbolPage) OnDismount() { p.close() }
-
-func (p *symbolPage) close() {
-	if p.client != nil {
-		p.client.Close()
-		p.client = nil
-	}
-	if p.frames != nil {
-		p.frames.Close()
-		p.frames = nil
-	}
-}
-
-// Render draws the page.
-func (p *symbolPage) Render() app.UI {
-	d := p.data
+// symbolView draws a symbol's page.
+func (p *page) symbolView() app.UI {
 	return app.Div().Class("app", "symbol-page").Body(
-		app.Header().Class("top").Body(
-			app.Elem("a").Class("brand").Attr("href", "/").Body(
-				app.Img().Class("logo").Src("/web/icon.svg").Attr("role", "presentation").Width(32).Height(32),
-				app.Span().Class("brand-name").Text("StockStream"),
-			),
-			&badge{Status: p.status, LastID: p.lastID},
-		),
+		p.header(app.Elem("a").Class("brand").Attr("href", "/").Body(
+			app.Img().Class("logo").Src("/web/icon.svg").Attr("role", "presentation").Width(32).Height(32),
+			app.Span().Class("brand-name").Text("StockStream"),
+		)),
 		app.Main().Class("content").Body(
 			app.Elem("nav").Aria("label", "Breadcrumb").Body(
 				app.Elem("a").Class("back").Attr("href", "/").Text("← All symbols"),
 			),
-			app.If(d.Symbol == "", func() app.UI {
-				return app.H1().Text("No such symbol")
-			}).Else(func() app.UI { return p.body() }),
+			p.part(partSymbol, func() app.UI { return symbolBody(p.chart) }),
 		),
-		app.If(app.IsServer && d.Symbol != "", func() app.UI { return handOver(symbolDataID, d) }),
+		app.If(app.IsServer, func() app.UI { return handOver(symbolDataID, p.chart) }),
 	)
 }
 
-// body is the page of a valid symbol.
-func (p *symbolPage) body() app.UI {
-	d := p.data
+// symbolBody is the page of a valid symbol.
+func symbolBody(d symbolData) app.UI {
 	change := d.Latest.Price.Micros() - d.Day.Open.Micros()
-	return app.Div().Class("symbol").DataSet("symbol", d.Symbol).Body(
+	return app.Div().Class("symbol").DataSet("symbol", d.Symbol).DataSet("part", partSymbol).Body(
 		app.Div().Class("symbol-head").Body(
 			app.H1().Class("symbol-name").Text(d.Symbol),
 			app.If(d.known(), func() app.UI {

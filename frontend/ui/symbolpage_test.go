@@ -11,7 +11,7 @@ import (
 )
 
 func TestSymbolOf(t *testing.T) {
-	for path, want := range map[string]string{"/stocks/aapl": "AAPL", "/stocks/BRK.B": "BRK.B", "/stocks/": "", "/stocks/1X": "", "/stocks/AAPL/x": ""} {
+	for path, want := range map[string]string{"/stocks/aapl": "AAPL", "/stocks/BRK.B": "BRK.B", "/stocks/": "", "/stocks/1X": "", "/stocks/AAPL/x": "", "/": "", "/aapl": ""} {
 		if got := symbolOf(path); got != want {
 			t.Errorf("symbolOf(%q) = %q, want %q", path, got, want)
 		}
@@ -35,8 +35,8 @@ func symbolFixture() symbolData {
 }
 
 func TestSymbolPageRendersPriceSessionAndChart(t *testing.T) {
-	p := newSymbolPage(Source{})
-	p.data = symbolFixture()
+	p := newPage(Source{})
+	p.symbol, p.chart = "AAPL", symbolFixture()
 	html := app.HTMLString(p)
 	for _, want := range []string{
 		`data-symbol="AAPL"`, `data-price="118.8"`, `>118.80<`, `+18.80`, `+18.80%`,
@@ -54,14 +54,11 @@ func TestSymbolPageRendersPriceSessionAndChart(t *testing.T) {
 }
 
 func TestSymbolPageWithoutPrices(t *testing.T) {
-	html := app.HTMLString(&symbolPage{data: symbolData{Symbol: "ZZZZ"}})
+	html := app.HTMLString(&page{symbol: "ZZZZ", chart: symbolData{Symbol: "ZZZZ"}})
 	for _, want := range []string{"No prices for ZZZZ yet", `data-chart="ZZZZ"`, "No trades in the last hour"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page of a symbol without prices lacks %s:\n%s", want, html)
 		}
-	}
-	if html := app.HTMLString(&symbolPage{}); !strings.Contains(html, "No such symbol") {
-		t.Errorf("page of an invalid symbol: %s", html)
 	}
 }
 

@@ -71,7 +71,7 @@ func TestServerRendersLatestPricesConnectingNotStale(t *testing.T) {
 		return []stock.Latest{{StockPriceEvent: stock.StockPriceEvent{ID: "7", Symbol: "AAPL", Price: stock.MustParsePrice("118.8"), Timestamp: time.Now()},
 			Open: stock.MustParsePrice("100")}}
 	}
-	d := newDashboard(prices)
+	d := newPage(Source{Latest: prices})
 	e := app.NewTestEngine()
 	if err := e.Load(d); err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ type symbolCheck struct {
 // Render draws the watchlist form, its message and the chips of the
 // chosen symbols.
 func (w *watchlist) Render() app.UI {
-	return app.Section().Class("watchlist").Aria("label", "Watchlist").Body(
+	return app.Section().Class("watchlist").DataSet("part", partWatch).Aria("label", "Watchlist").Body(
 		app.Form().Class("watch-form").OnSubmit(w.onSubmit).Body(
 			w.fields().Body(
 				app.Label().For("watch-input").Class("watch-label").Text("Watchlist"),

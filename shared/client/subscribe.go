@@ -2,47 +2,34 @@ package client
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/stockstream/stockstream/shared/sse"
+	"github.com/stockstream/stockstream/shared/message"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
+// Message is one message of a stockstream stream: an update or a snapshot
+// (see package message, which decodes them for the client and the page).
+type Message = message.Message
+
 // Kind says what a Message carries.
-type Kind uint8
+type Kind = message.Kind
 
 // Kinds of Message.
 const (
 	// Update is one live price: Message.Event.
-	Update Kind = iota + 1
+	Update = message.Update
 	// Snapshot is the latest price of every (filtered) symbol:
 	// Message.Snapshot. It replaces whatever the consumer held.
-	Snapshot
+	Snapshot = message.Snapshot
 )
 
-// Message is one message of a stockstream stream.
-type Message struct {
-	Kind Kind
-	// ID is the stream position after this message: a Subscribe started
-	// from it (Options.LastEventID) misses nothing.
-	ID string
-	// Event is the update of an Update.
-	Event stock.StockPriceEvent
-	// Snapshot holds the latest event and session open of every symbol of
-	// a Snapshot.
-	Snapshot []stock.Latest
-	// Missed is true for a Snapshot that came on a resume: the server no
-	// longer held the events after the id the client resumed from, so the
-	// snapshot stands in for them. The server sends it; the client does not
-	// hide it.
-	Missed bool
-}
+// ErrMalformed wraps the error of an event that is not stockstream's.
+var ErrMalformed = message.ErrMalformed
 
 // Options says what to subscribe to and how to connect.
 type Options struct {
@@ -78,13 +65,13 @@ func Subscribe(ctx context.Context, serverURL string, opts Options) iter.Seq2[Me
 			return
 		}
 		s := Stream{URL: u, LastEventID: opts.LastEventID, Connection: opts.Connection}
-		d := decoder{last: opts.LastEventID}
+		d := message.Resume(opts.LastEventID)
 		for ev, err := range s.Events(ctx) {
 			if err != nil {
 				yield(Message{}, err)
 				return
 			}
-			m, ok, err := d.decode(ev)
+			m, ok, err := d.Decode(string(ev.Type), string(ev.ID), ev.Data)
 			if err != nil {
 				yield(Message{}, err)
 				return
@@ -124,45 +111,4 @@ func StreamURL(serverURL string, opts Options) (string, error) {
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
-}
-
-// decoder turns stream events into Messages, skipping duplicates.
-type decoder struct {
-	last    string            // id of the last message yielded (or the start id)
-	started bool              // a message was yielded: a snapshot now is a gap
-	symbols map[string]string // interned symbols
-}
-
-// ErrMalformed wraps the error of an event that is not stockstream's.
-var ErrMalformed = errors.New("malformed stockstream event")
-
-// decode returns the Message of ev; ok is false for an event to skip (an
-// unknown type, a duplicate update).
-func (d *decoder) decode(ev sse.Event) (m Message, ok bool, err error) {
-	switch string(ev.Type) {
-	case stock.EventUpdate:
-		if _, ok := stock.ParseID(string(ev.ID)); !ok {
-			return m, false, fmt.Errorf("%w: update with id %q, not a stream position", ErrMalformed, ev.ID)
-		}
-		if !stock.NewerID(string(ev.ID), d.last) {
-			return m, false, nil
-		}
-		m.Kind, m.ID = Update, string(ev.ID)
-		if err := d.decodeUpdate(ev.Data, m.ID, &m.Event); err != nil {
-			return m, false, fmt.Errorf("%w: update %s: %v", ErrMalformed, ev.ID, err)
-		}
-	case stock.EventSnapshot:
-		m.Kind, m.ID = Snapshot, string(ev.ID)
-		if err := json.Unmarshal(ev.Data, &m.Snapshot); err != nil {
-			return m, false, fmt.Errorf("%w: snapshot %s: %v", ErrMalformed, ev.ID, err)
-		}
-		if m.Snapshot == nil {
-			m.Snapshot = []stock.Latest{}
-		}
-		m.Missed = d.started || d.last != ""
-	default:
-		return m, false, nil
-	}
-	d.last, d.started = m.ID, true
-	return m, true, nil
 }

@@ -4,15 +4,21 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/stockstream/stockstream/frontend/ui"
+	"github.com/stockstream/stockstream/shared/stock"
 )
 
 // cliArgsEnv carries the command line of a command the tests run as a child
@@ -27,8 +33,8 @@ func command(args []string, env ...string) *exec.Cmd {
 	return cmd
 }
 
-// server is a stockstream server the test runs in-process.
-type server struct {
+// inProcess is a stockstream server the test runs in-process.
+type inProcess struct {
 	addr string // host:port
 	base string // http://host:port
 	logs *syncBuffer
@@ -38,10 +44,10 @@ type server struct {
 // startServe runs `stockstream serve` in-process on addr (127.0.0.1:0
 // for a free port) with a publish token and the given flags; it stops with
 // the test.
-func startServe(t testing.TB, addr string, args ...string) *server {
+func startServe(t testing.TB, addr string, args ...string) *inProcess {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{logs: &syncBuffer{}}
+	s := &inProcess{logs: &syncBuffer{}}
 	ready := make(chan net.Addr, 1)
 	exit := make(chan int, 1)
 	args = append([]string{"serve", "--addr", addr, "--publish-token", token, "--log-level", "debug"}, args...)
@@ -78,11 +84,67 @@ func startServe(t testing.TB, addr string, args ...string) *server {
 	return s
 }
 
+// run runs the program in-process on the test's standard input and
+// output, as main does on the process's, and returns its exit code; ready,
+// if not nil, receives the server's address once it accepts connections.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- net.Addr) int {
+	c := testCLI(os.Stdin, os.Stdout, stderr, getenv)
+	c.ready = ready
+	return c.run(ctx, args)
+}
+
+// testCLI returns the program on the given streams, its pages rendered
+// with those of testPages.
+func testCLI(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *cli {
+	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, routes: testPages.set}
+}
+
+// testPages is what the pages of the test process are rendered with: those
+// of the server it started last. go-app keeps one table of pages per
+// process; TestMain fills it once, with testPages.source.
+var testPages pageSource
+
+// pageSource hands a page to the ui.Source set last.
+type pageSource struct {
+	mu  sync.Mutex
+	src ui.Source
+}
+
+func (p *pageSource) set(src ui.Source) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.src = src
+}
+
+func (p *pageSource) get() ui.Source {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.src
+}
+
+// source returns the ui.Source that renders a page with the one set last.
+func (p *pageSource) source() ui.Source {
+	return ui.Source{
+		Latest: func(page *url.URL) []stock.Latest {
+			if src := p.get(); src.Latest != nil {
+				return src.Latest(page)
+			}
+			return nil
+		},
+		Bars: func(page *url.URL, symbol string) []stock.Bar {
+			if src := p.get(); src.Bars != nil {
+				return src.Bars(page, symbol)
+			}
+			return nil
+		},
+	}
+}
+
 // runCLI runs a command in-process with stdin and the environment env and
 // returns its exit code, standard output and standard error.
 func runCLI(ctx context.Context, stdin string, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	var out, errOut syncBuffer
-	c := &cli{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return env[k] }}
+	c := testCLI(strings.NewReader(stdin), &out, &errOut, func(k string) string { return env[k] })
 	code = c.run(ctx, args)
 	return code, out.String(), errOut.String()
 }

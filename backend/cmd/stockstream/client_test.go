@@ -142,7 +142,7 @@ func TestClientExactlyOnceThroughFaults(t *testing.T) {
 // (the client buffers nothing of its own), and then resumes exactly where
 // it was, since the server still holds every event after it.
 func TestClientResumesAfterBeingCutAsTooSlow(t *testing.T) {
-	srv := startServe(t, "127.0.0.1:0", "--simulator=false", "--history", "200000")
+	srv := startServe(t, "127.0.0.1:0", "--simulator=false", "--history", "200000", "--max-replay", "200000")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	const n = 100_000 // far more than the socket buffers hold

@@ -23,6 +23,7 @@ import (
 
 	"github.com/stockstream/stockstream/backend/redis"
 	"github.com/stockstream/stockstream/backend/redis/redistest"
+	"github.com/stockstream/stockstream/frontend/ui"
 	"github.com/stockstream/stockstream/shared/sse"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -42,10 +43,12 @@ func TestMain(m *testing.M) {
 	}
 	if args := os.Getenv(cliArgsEnv); args != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		code := run(ctx, strings.Split(args, "\n"), os.Getenv, os.Stderr, nil)
+		c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, routes: ui.Routes}
+		code := c.run(ctx, strings.Split(args, "\n"))
 		stop()
 		os.Exit(code)
 	}
+	ui.Routes(testPages.source())
 	os.Exit(m.Run())
 }
 
@@ -60,7 +63,8 @@ func runChild(args []string) int {
 	}()
 	ready := make(chan net.Addr, 1)
 	go func() { fmt.Printf("listening %s\n", <-ready) }()
-	return run(ctx, args, func(string) string { return "" }, os.Stderr, ready)
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: func(string) string { return "" }, routes: ui.Routes, ready: ready}
+	return c.run(ctx, args)
 }
 
 // instance is a stockstream server running in a child process.

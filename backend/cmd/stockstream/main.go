@@ -3,6 +3,9 @@
 // files (stockstream serve, the default); watches a server's prices in the
 // terminal (stockstream watch); publishes price files to a server
 // (stockstream publish); and mints subscriber tokens (stockstream token).
+//
+// It only parses and wires: each subcommand's configuration is read by
+// package config, and the server is run by package server.
 package main
 
 import (
@@ -12,35 +15,28 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
+	"github.com/stockstream/stockstream/backend/cmdline"
+	"github.com/stockstream/stockstream/backend/config"
 	"github.com/stockstream/stockstream/backend/feed"
-	stockhttp "github.com/stockstream/stockstream/backend/http"
-	"github.com/stockstream/stockstream/backend/metrics"
+	"github.com/stockstream/stockstream/backend/redis"
+	"github.com/stockstream/stockstream/backend/report"
+	"github.com/stockstream/stockstream/backend/server"
+	"github.com/stockstream/stockstream/backend/terminal"
+	"github.com/stockstream/stockstream/frontend/ui"
+	"github.com/stockstream/stockstream/shared/pricefile"
 )
-
-// shutdownGrace bounds a clean shutdown: SIGTERM exits within 10 s.
-const shutdownGrace = 8 * time.Second
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil))
-}
-
-// run is the whole program on the process's standard streams; it returns
-// the exit code. ready, if not nil, receives the listening address once
-// the server accepts connections.
-func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- net.Addr) int {
-	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: stderr, getenv: getenv, ready: ready}
-	return c.run(ctx, args)
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, routes: ui.Routes}
+	os.Exit(c.run(ctx, os.Args[1:]))
 }
 
 // Exit codes.
@@ -55,7 +51,13 @@ type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	ready          chan<- net.Addr
+	// routes registers the app's pages with what they are rendered from:
+	// ui.Routes, called once, by the one server a process runs. go-app
+	// keeps the pages in one table per process.
+	routes func(ui.Source)
+	// ready, if not nil, receives the server's address once it accepts
+	// connections.
+	ready chan<- net.Addr
 }
 
 // commands are the subcommands; serve is also the default.
@@ -66,28 +68,20 @@ var commands = map[string]func(*cli, context.Context, []string) int{
 	"token":   (*cli).token,
 }
 
-// commandList is the summary of the subcommands every usage text shows.
-const commandList = `Commands:
-  stockstream [serve] [flags]                     serve the stream and the dashboard (the default)
-  stockstream watch [flags] [URL]                 live prices of a server in the terminal, or NDJSON
-  stockstream publish --to URL --token T [FILE|-] publish a price file through a server's API
-  stockstream token --symbols A,B [--ttl 1h]      print a subscriber token signed with --subscribe-key
-Run stockstream COMMAND --help for the flags of each.
-`
-
-// run picks the subcommand: a first argument that is not a flag names it.
+// run picks the subcommand, runs it and returns the exit code: a first
+// argument that is not a flag names the subcommand.
 func (c *cli) run(ctx context.Context, args []string) int {
 	name, rest := "serve", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
 	}
 	if name == "help" {
-		fmt.Fprint(c.stderr, commandList)
+		fmt.Fprint(c.stderr, cmdline.Commands)
 		return exitOK
 	}
 	cmd, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(c.stderr, "stockstream: unexpected argument %q: not a command, and flags start with --\n%s", name, commandList)
+		fmt.Fprintf(c.stderr, "stockstream: unexpected argument %q: not a command, and flags start with --\n%s", name, cmdline.Commands)
 		return exitUsage
 	}
 	return cmd(c, ctx, rest)
@@ -103,107 +97,70 @@ func (c *cli) usageError(cmd string, err error) int {
 	return exitUsage
 }
 
-// serve runs the server.
+// serve loads the files to replay, then runs the server until ctx ends or
+// it fails, and shuts it down.
 func (c *cli) serve(ctx context.Context, args []string) int {
-	cfg, err := parseConfig(args, c.getenv, c.stderr)
+	cfg, err := config.ParseServe(args, c.getenv, c.stderr)
 	if err != nil {
 		return c.usageError("serve", err)
 	}
 	log := newLogger(cfg, c.stderr)
-	if err := loadReplay(ctx, &cfg.replay, c.stderr, log); err != nil {
+	redis.RouteClientLog(log)
+	files, err := c.loadReplay(ctx, cfg.Replay, log)
+	if err != nil {
 		return c.usageError("serve", err)
 	}
-	defer cfg.replay.close()
-	if err := serve(ctx, cfg, log, c.ready); err != nil {
+	defer closeAll(files)
+	srv := server.New(cfg, files, log)
+	c.routes(srv.Pages())
+	if err := srv.Run(ctx); err != nil {
+		log.Error("stockstream stopped", "err", err)
+		return exitError
+	}
+	if c.ready != nil {
+		c.ready <- srv.Addr()
+	}
+	select {
+	case <-ctx.Done():
+	case <-srv.Done():
+	}
+	if err := srv.Close(); err != nil {
 		log.Error("stockstream stopped", "err", err)
 		return exitError
 	}
 	return exitOK
 }
 
-func newLogger(c *config, w io.Writer) *slog.Logger {
+// newLogger returns the server's logger: --log-level and --log-format.
+func newLogger(c *config.Serve, w io.Writer) *slog.Logger {
 	var level slog.Level
-	level.UnmarshalText([]byte(c.logLevel))
+	level.UnmarshalText([]byte(c.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
-	if c.logFormat == "json" {
+	if c.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// serve wires broker, simulator and HTTP server and runs them until ctx
-// ends, then shuts down within shutdownGrace.
-func serve(ctx context.Context, c *config, log *slog.Logger, ready chan<- net.Addr) error {
-	m := metrics.New()
-	b, runExclusive, err := openBroker(ctx, c, m, log)
+// loadReplay reads the files of serve --replay in full before the server
+// starts, so that a file with a bad row is refused before anything is
+// published: with a progress bar when stderr is a terminal, in the log
+// otherwise.
+func (c *cli) loadReplay(ctx context.Context, r config.Replay, log *slog.Logger) ([]*pricefile.File, error) {
+	if len(r.Files) == 0 {
+		return nil, nil
+	}
+	meter := report.New(c.stderr, terminal.Is(c.stderr), func(s string) { log.Info("replay: " + s) })
+	files, err := feed.Load(ctx, feed.Files(r.Files, nil), r.Read, meter)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("--replay: %w", err)
 	}
-	defer b.Close()
-	broker := m.Counting(b)
-
-	srv := stockhttp.New(stockhttp.Config{
-		Broker: broker, Metrics: m, Logger: log, App: appHandler(log, broker, c.readers.pagesShowPrices()),
-		Heartbeat: c.heartbeat, Retry: c.retry,
-		PublishToken: c.publishToken, CORSOrigins: c.corsOrigins,
-		MaxStreams: c.maxConns, MaxStreamsPerIP: c.maxConnsIP, MaxFuture: c.maxFuture,
-		Access: c.readers.policy(), TrustedProxies: c.readers.trustedProxies,
-	})
-	l, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return fmt.Errorf("--addr: %w", err)
-	}
-	if ready != nil {
-		ready <- l.Addr()
-	}
-
-	simCtx, stopSim := context.WithCancel(ctx)
-	defer stopSim()
-	if c.simulator {
-		seed := c.seed
-		if seed == 0 {
-			seed = rand.Uint64()
-		}
-		sim := feed.NewSimulator(broker, c.symbols, c.interval, seed, log)
-		go runExclusive(simCtx, "simulator", sim.Run)
-		log.Info("simulator: enabled", "symbols", c.symbols, "interval", c.interval)
-	}
-	if len(c.replay.files) > 0 {
-		go runReplay(simCtx, c.replay, broker, runExclusive, log)
-		log.Info("replay: enabled", "files", c.replay.files, "speed", c.replay.speed, "loop", c.replay.loop)
-	}
-
-	errc := make(chan error, 1)
-	go func() { errc <- listen(srv, l, c) }()
-	log.Info("stockstream: listening", "addr", l.Addr().String(), "tls", c.tlsCert != "",
-		"stream", "/stocks", "publish", c.publishToken != "", "readers", c.readers.describe())
-
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("stockstream: shutting down, ending open streams")
-	stopSim()
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	log.Info("stockstream: stopped cleanly")
-	return nil
+	return files, nil
 }
 
-// listen serves plain HTTP, or HTTPS with HTTP/2 when a certificate is set.
-func listen(srv *stockhttp.Server, l net.Listener, c *config) error {
-	var err error
-	if c.tlsCert != "" {
-		err = srv.ServeTLS(l, c.tlsCert, c.tlsKey)
-	} else {
-		err = srv.Serve(l)
+// closeAll removes the loaded files' temporary copies.
+func closeAll(files []*pricefile.File) {
+	for _, f := range files {
+		f.Close()
 	}
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return err
 }

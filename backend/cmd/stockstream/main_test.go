@@ -56,34 +56,6 @@ func TestBadValuesNameTheFlag(t *testing.T) {
 	}
 }
 
-func TestBrokerURLs(t *testing.T) {
-	var out syncBuffer
-	c, err := parseConfig([]string{"--broker", "redis-sentinel://s1:26379/0?master_name=prices&addr=s2:26379"}, noEnv, &out)
-	if err != nil || c.maxSymbols != 10000 {
-		t.Fatalf("a sentinel URL: %v; --max-symbols %d, want 10000 by default", err, c.maxSymbols)
-	}
-	_, err = parseConfig([]string{"--broker", "redis-sentinel://:secret@s1:26379/0?password=hush"}, noEnv, &out)
-	if err == nil || strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "hush") {
-		t.Fatalf("an error about a URL with passwords: %v, want one without them", err)
-	}
-}
-
-func TestEnvSetsFlagsAndCommandLineWins(t *testing.T) {
-	env := map[string]string{"STOCKSTREAM_HISTORY": "77", "STOCKSTREAM_PUBLISH_TOKEN": "tok", "STOCKSTREAM_SIMULATOR": "false", "STOCKSTREAM_INTERVAL": "5s"}
-	var out syncBuffer
-	c, err := parseConfig([]string{"--interval", "2s"}, func(k string) string { return env[k] }, &out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.history != 77 || c.publishToken != "tok" || c.simulator || c.interval != 2*time.Second {
-		t.Fatalf("config %+v", c)
-	}
-	_, err = parseConfig(nil, func(k string) string { return map[string]string{"STOCKSTREAM_HEARTBEAT": "often"}[k] }, &out)
-	if err == nil || !strings.Contains(err.Error(), "STOCKSTREAM_HEARTBEAT") {
-		t.Fatalf("bad env value: %v", err)
-	}
-}
-
 // TestRunServesAndShutsDownCleanly starts the whole program, reads the
 // simulator's prices from /stocks and stops it as SIGTERM would.
 func TestRunServesAndShutsDownCleanly(t *testing.T) {
@@ -143,22 +115,4 @@ func TestRunServesAndShutsDownCleanly(t *testing.T) {
 		t.Fatalf("logs: %s", logs.String())
 	}
 	t.Logf("shutdown with an open stream took %s", time.Since(start))
-}
-
-// TestContractDefaults checks the defaults the contract names for the
-// limits: 256 streams per client address, timestamps at most a minute
-// ahead.
-func TestContractDefaults(t *testing.T) {
-	var out syncBuffer
-	c, err := parseConfig(nil, noEnv, &out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.maxConnsIP != 256 || c.maxFuture != time.Minute {
-		t.Fatalf("--max-conns-per-ip %d, --max-future %s; want 256 and 1m", c.maxConnsIP, c.maxFuture)
-	}
-	c, err = parseConfig([]string{"--max-conns-per-ip", "0"}, func(k string) string { return map[string]string{"STOCKSTREAM_MAX_FUTURE": "5s"}[k] }, &out)
-	if err != nil || c.maxConnsIP != 0 || c.maxFuture != 5*time.Second {
-		t.Fatalf("--max-conns-per-ip 0, STOCKSTREAM_MAX_FUTURE=5s: %+v %v", c, err)
-	}
 }

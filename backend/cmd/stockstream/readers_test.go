@@ -158,8 +158,7 @@ func TestServeWithSubscriberTokens(t *testing.T) {
 	wctx, stop := context.WithCancel(ctx)
 	var out, werr syncBuffer
 	done := make(chan int, 1)
-	w := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &werr,
-		getenv: func(k string) string { return map[string]string{"STOCKSTREAM_TOKEN": tok}[k] }}
+	w := testCLI(strings.NewReader(""), &out, &werr, func(k string) string { return map[string]string{"STOCKSTREAM_TOKEN": tok}[k] })
 	go func() { done <- w.run(wctx, []string{"watch", "--json", srv.base}) }()
 	for !strings.Contains(out.String(), `"symbol":"AAPL"`) {
 		select {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stockstream/stockstream/backend/redis"
 	"github.com/stockstream/stockstream/backend/redis/redistest"
+	"github.com/stockstream/stockstream/backend/server"
 	"github.com/stockstream/stockstream/shared/client"
 	"github.com/stockstream/stockstream/shared/stock"
 )
@@ -208,7 +209,7 @@ func TestClusterReplaysOnce(t *testing.T) {
 	a := startInstance(t, rds.URL(0), args...)
 	b := startInstance(t, rds.URL(0), args...)
 	waitPublished(t, 3, a.base, b.base)
-	time.Sleep(2 * leaseTTL) // time for a second replay, were there one
+	time.Sleep(2 * server.LeaseTTL) // time for a second replay, were there one
 	if n, m := published(t, a.base), published(t, b.base); n+m != 3 {
 		t.Fatalf("published %d + %d events, want the file's 3 once", n, m)
 	}
@@ -253,7 +254,7 @@ func TestClusterSimulatorResumesAfterAnOutage(t *testing.T) {
 	s := openStream(t, a, "")
 	s.updates(t, 3)
 	rds.Kill()
-	time.Sleep(2 * leaseTTL)
+	time.Sleep(2 * server.LeaseTTL)
 	back := time.Now()
 	rds.Restart(t)
 	for fresh := 0; fresh < 3; {

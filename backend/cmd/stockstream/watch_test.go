@@ -132,7 +132,7 @@ func TestWatchPrintsPlainLinesWhenNotATerminal(t *testing.T) {
 	done := make(chan string, 1)
 	var out, errOut syncBuffer
 	go func() {
-		c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: noEnv}
+		c := testCLI(strings.NewReader(""), &out, &errOut, noEnv)
 		c.run(ctx, []string{"watch", "--symbols", "aapl", srv.addr})
 		done <- out.String()
 	}()

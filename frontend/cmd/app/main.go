@@ -1,6 +1,8 @@
-// Command app is the dashboard's WebAssembly main: it registers the routes
-// and runs the UI in the browser. It holds no server code, to keep the wasm
-// small.
+// Command app is the dashboard's WebAssembly main. It opens the price
+// stream first, so that the stream's snapshot is on its way while the
+// page starts, lets the browser run what waits (input, paint) before the
+// page mounts, then registers the routes and runs the UI. It holds no
+// server code, to keep the wasm small.
 package main
 
 import (
@@ -9,6 +11,8 @@ import (
 )
 
 func main() {
-	ui.Routes(ui.Source{})
+	stream := ui.OpenStream()
+	ui.YieldToBrowser()
+	ui.Routes(ui.Source{Stream: stream})
 	app.RunWhenOnBrowser()
 }

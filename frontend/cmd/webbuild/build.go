@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/stockstream/stockstream/frontend/icon"
+	"github.com/stockstream/stockstream/frontend/sizebudget"
 	"github.com/stockstream/stockstream/frontend/webcompress"
 )
 
@@ -28,8 +29,9 @@ var icons = []struct {
 	{"icon-maskable-512.png", 512, true},
 }
 
-// build writes every asset into out and then version.txt.
-func build(src, out string) error {
+// build writes every asset into out and then version.txt. With a budget
+// file, it fails when app.wasm, brotli-compressed, is over the budget.
+func build(src, out, budgetFile string) error {
 	wasm, err := os.ReadFile(filepath.Join(out, "app.wasm"))
 	if err != nil {
 		return fmt.Errorf("read app.wasm (build it first with GOOS=js GOARCH=wasm): %w", err)
@@ -59,6 +61,20 @@ func build(src, out string) error {
 	}
 	if err := writeCompressed(out, assets); err != nil {
 		return err
+	}
+	if budgetFile != "" {
+		budget, err := sizebudget.Read(budgetFile)
+		if err != nil {
+			return err
+		}
+		fi, err := os.Stat(filepath.Join(out, "app.wasm.br"))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("app.wasm.br %d bytes, %.1f %% of the budget of %d\n", fi.Size(), 100*float64(fi.Size())/float64(budget), budget)
+		if err := sizebudget.Check(fi.Size(), budget, budgetFile); err != nil {
+			return err
+		}
 	}
 	version := Version(assets)
 	fmt.Printf("app.wasm %d bytes, version %s\n", len(wasm), version)

@@ -8,7 +8,8 @@
 //
 //	webbuild -src frontend/web -out backend/pwa/web
 //
-// where -out already holds app.wasm.
+// where -out already holds app.wasm. With -budget FILE it fails when
+// app.wasm, brotli-compressed, is more than 2 % over the size in FILE.
 package main
 
 import (
@@ -20,12 +21,13 @@ import (
 func main() {
 	src := flag.String("src", "web", "directory of the static assets (stylesheet, SVG icon)")
 	out := flag.String("out", "", "directory holding app.wasm; the assets are written there")
+	budget := flag.String("budget", "", "file holding the brotli size budget of app.wasm; the build fails 2 % over it")
 	flag.Parse()
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "webbuild: -out is required")
 		os.Exit(2)
 	}
-	if err := build(*src, *out); err != nil {
+	if err := build(*src, *out, *budget); err != nil {
 		fmt.Fprintln(os.Stderr, "webbuild:", err)
 		os.Exit(1)
 	}

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -17,6 +17,45 @@ const (
 	minAnonymousDelay = time.Second
 	maxAnonymousDelay = 24 * time.Hour
 )
+
+// Readers says who may read: the subscriber key, what callers without a
+// token get, and the proxies believed about who the client is.
+type Readers struct {
+	Key            []byte // empty: everyone reads everything live
+	Anonymous      access.Mode
+	AnonymousDelay time.Duration
+	TrustedProxies clientip.Proxies
+}
+
+// Policy returns the access policy of the configuration.
+func (r Readers) Policy() *access.Policy {
+	return access.New(access.Config{Key: r.Key, Anonymous: r.Anonymous, Delay: r.AnonymousDelay})
+}
+
+// Describe says who may read, for the start-up log line; never the key.
+func (r Readers) Describe() string {
+	switch {
+	case len(r.Key) == 0:
+		return "everyone, live"
+	case r.Anonymous == access.Live:
+		return "token holders their symbols; anonymous callers everything live"
+	case r.Anonymous == access.DelayedMode:
+		return "token holders their symbols live; anonymous callers everything " + r.AnonymousDelay.String() + " late"
+	}
+	return "token holders only"
+}
+
+// PagesShowPrices reports whether pages are rendered with prices: live
+// ones when callers without a token may read them live, delayed ones when
+// they read delayed data (a page is served to anyone), none under none.
+func (r Readers) PagesShowPrices() bool {
+	return len(r.Key) == 0 || r.Anonymous != access.None
+}
+
+// Delayed reports whether callers without a token read delayed data.
+func (r Readers) Delayed() bool {
+	return len(r.Key) > 0 && r.Anonymous == access.DelayedMode
+}
 
 // keyFlags are the flags that give the subscriber key, shared by serve and
 // token.
@@ -67,43 +106,23 @@ func (r *readersFlags) define(fs *flag.FlagSet) {
 }
 
 // finish validates the flags into c.
-func (r *readersFlags) finish(c *readersConfig) error {
+func (r *readersFlags) finish(c *Readers) error {
 	var errs []error
 	var err error
-	if c.key, err = r.key.read(); err != nil {
+	if c.Key, err = r.key.read(); err != nil {
 		errs = append(errs, err)
 	}
-	if c.anonymous, err = access.ParseMode(r.anonymous); err != nil {
+	if c.Anonymous, err = access.ParseMode(r.anonymous); err != nil {
 		errs = append(errs, fmt.Errorf("--anonymous: %v", err))
-	} else if c.anonymous != access.Live && len(c.key) == 0 && len(errs) == 0 {
+	} else if c.Anonymous != access.Live && len(c.Key) == 0 && len(errs) == 0 {
 		errs = append(errs, fmt.Errorf("--anonymous %s: needs --subscribe-key (without it every caller reads everything live)", r.anonymous))
 	}
-	c.anonymousDelay = r.anonymousDelay
+	c.AnonymousDelay = r.anonymousDelay
 	if d := r.anonymousDelay; d < minAnonymousDelay || d > maxAnonymousDelay {
 		errs = append(errs, fmt.Errorf("--anonymous-delay: %s is out of range 1s..24h", d))
 	}
-	if c.trustedProxies, err = clientip.ParseProxies(r.trustedProxies); err != nil {
+	if c.TrustedProxies, err = clientip.ParseProxies(r.trustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies: %v", err))
 	}
 	return errors.Join(errs...)
-}
-
-// describe says who may read, for the start-up log line; never the key.
-func (c readersConfig) describe() string {
-	switch {
-	case len(c.key) == 0:
-		return "everyone, live"
-	case c.anonymous == access.Live:
-		return "token holders their symbols; anonymous callers everything live"
-	case c.anonymous == access.DelayedMode:
-		return "token holders their symbols live; anonymous callers everything " + c.anonymousDelay.String() + " late"
-	}
-	return "token holders only"
-}
-
-// pagesShowPrices reports whether pages are rendered with the latest
-// prices: only when callers without a token may read them live, since a
-// page is served to anyone.
-func (c readersConfig) pagesShowPrices() bool {
-	return len(c.key) == 0 || c.anonymous == access.Live
 }

@@ -1,4 +1,4 @@
-package client
+package message
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 // server writes (stock.StockPriceEvent.AppendJSON) is read without
 // reflection, and symbols are interned, so a busy stream costs little;
 // anything else goes through encoding/json and the same checks.
-func (d *decoder) decodeUpdate(data []byte, id string, e *stock.StockPriceEvent) error {
+func (d *Decoder) decodeUpdate(data []byte, id string, e *stock.StockPriceEvent) error {
 	if d.canonical(data, id, e) {
 		return nil
 	}
@@ -30,7 +30,7 @@ var (
 
 // canonical decodes the canonical encoding into e, reporting false for
 // anything else (the fallback then decides).
-func (d *decoder) canonical(b []byte, id string, e *stock.StockPriceEvent) bool {
+func (d *Decoder) canonical(b []byte, id string, e *stock.StockPriceEvent) bool {
 	b, ok := bytes.CutPrefix(b, openID)
 	idv, b, ok2 := cutBefore(b, openSymbol)
 	if !ok || !ok2 || string(idv) != id {
@@ -80,7 +80,7 @@ func cutBefore(b, sep []byte) (before, after []byte, ok bool) {
 const maxInterned = 10_000
 
 // symbol returns the valid, upper-case symbol b, interned.
-func (d *decoder) symbol(b []byte) (string, bool) {
+func (d *Decoder) symbol(b []byte) (string, bool) {
 	if s, ok := d.symbols[string(b)]; ok {
 		return s, true
 	}

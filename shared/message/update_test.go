@@ -1,4 +1,4 @@
-package client
+package message
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 )
 
 func TestCanonicalReadsWhatTheServerWrites(t *testing.T) {
-	var d decoder
+	var d Decoder
 	for _, e := range []stock.StockPriceEvent{
 		{ID: "1", Symbol: "AAPL", Price: stock.MustParsePrice("118.88"), Timestamp: time.Date(2026, 1, 2, 3, 4, 5, 583877100, time.UTC)},
 		{ID: "18446744073709551615", Symbol: "BRK.B", Price: stock.MustParsePrice("0.000001"), Timestamp: time.Unix(0, 0).UTC()},
@@ -31,7 +31,7 @@ func FuzzDecodeUpdate(f *testing.F) {
 	f.Add(`{"id":"1","symbol":"A","price":007,"timestamp":"2026-01-02T03:04:05Z"}`, "1")
 	f.Add(`{"id":"2","symbol":"A\"","price":1,"timestamp":"2026-01-02T03:04:05Z"}`, "2")
 	f.Fuzz(func(t *testing.T, data, id string) {
-		var d decoder
+		var d Decoder
 		var fast, slow stock.StockPriceEvent
 		if !d.canonical([]byte(data), id, &fast) {
 			return

@@ -1,27 +1,28 @@
-package main
+package server
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"time"
 
 	"github.com/stockstream/stockstream/backend"
+	"github.com/stockstream/stockstream/backend/config"
 	"github.com/stockstream/stockstream/backend/inmem"
 	"github.com/stockstream/stockstream/backend/metrics"
+	"github.com/stockstream/stockstream/backend/redact"
 	"github.com/stockstream/stockstream/backend/redis"
 )
 
-// Redis connection and simulator lease timing.
+// Redis connection and lease timing.
 const (
 	// redisOpenTimeout bounds the wait for Redis at start, so that an
 	// instance started just before its Redis still comes up.
 	redisOpenTimeout = 30 * time.Second
-	// leaseTTL is how long the lease of the simulator or of a replay
+	// LeaseTTL is how long the lease of the simulator or of a replay
 	// lasts unrenewed: another instance takes over within about 4/3 of it
 	// after the holder dies.
-	leaseTTL = 3 * time.Second
+	LeaseTTL = 3 * time.Second
 )
 
 // exclusive runs a task so that one instance of the deployment at a time
@@ -33,35 +34,21 @@ type exclusive func(ctx context.Context, lease string, run func(context.Context)
 // and a replay run on it: on a shared broker only the instance that holds
 // the lease publishes, so the cluster publishes one price stream whichever
 // instances run --simulator or --replay.
-func openBroker(ctx context.Context, c *config, m *metrics.Metrics, log *slog.Logger) (backend.Broker, exclusive, error) {
-	if c.broker == "memory" {
-		log.Info("broker: in memory", "history", c.history)
-		b := inmem.New(inmem.Options{History: c.history, Queue: c.queue, MaxSymbols: c.maxSymbols})
+func openBroker(ctx context.Context, c *config.Serve, m *metrics.Metrics, log *slog.Logger) (backend.Broker, exclusive, error) {
+	if c.Broker == "memory" {
+		log.Info("broker: in memory", "history", c.History)
+		b := inmem.New(inmem.Options{History: c.History, Queue: c.Queue, MaxReplay: c.MaxReplay, MaxSymbols: c.MaxSymbols})
 		return b, func(ctx context.Context, _ string, run func(context.Context)) { run(ctx) }, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, redisOpenTimeout)
 	defer cancel()
-	b, err := redis.Open(ctx, c.broker, redis.Options{History: c.history, Queue: c.queue, MaxSymbols: c.maxSymbols,
+	b, err := redis.Open(ctx, c.Broker, redis.Options{History: c.History, Queue: c.Queue, MaxReplay: c.MaxReplay, MaxSymbols: c.MaxSymbols,
 		Logger: log, OnRollback: m.Rollbacks.Inc, Malformed: m.CountMalformed})
 	if err != nil {
 		return nil, nil, fmt.Errorf("--broker: %w", err)
 	}
-	log.Info("broker: redis", "addr", redactedURL(c.broker), "history", c.history)
+	log.Info("broker: redis", "addr", redact.URL(c.Broker), "history", c.History)
 	return b, func(ctx context.Context, lease string, run func(context.Context)) {
-		b.RunExclusive(ctx, lease, leaseTTL, run)
+		b.RunExclusive(ctx, lease, LeaseTTL, run)
 	}, nil
-}
-
-// redactedURL returns a broker URL without its passwords, for logs: the
-// user's, and a sentinel URL's password query parameter (the master's).
-func redactedURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable)"
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
 }
