@@ -50,9 +50,11 @@ type scenario struct {
 	Rounds   int
 	// Publish, if set, is how long this scenario publishes (instead of
 	// the run's timing); Prefill is a number of events published before
-	// the streams open.
+	// the streams open; Fill, for delayed readers, the events published
+	// twice at full speed afterwards to measure what each costs held.
 	Publish time.Duration
 	Prefill int
+	Fill    int
 }
 
 // gradual is the number of streams dialled at once when they are opened
@@ -79,9 +81,9 @@ var scenarios = []scenario{
 	{Name: "1,000 subs × 200/s: HTTP/1.1 and HTTP/2 over TLS", Slug: "1k-x-200-h2", Conns: 1000, Rate: 200, Dialers: gradual,
 		Variants: []variant{{Label: http1}, {Label: http2, TLS: true}}, Rounds: 2},
 	{Name: "1,000 subs × 200/s: token holders and no --subscribe-key", Slug: "1k-x-200-token", Conns: 1000, Rate: 200, Dialers: gradual,
-		Variants: []variant{{Label: noKey}, {Label: tokens, Token: true}}, Rounds: 3},
+		Variants: []variant{{Label: noKey}, {Label: tokens, Token: true}}, Rounds: 4},
 	{Name: "10,000 delayed readers (--anonymous-delay 15m), 200 events/s", Slug: "10k-delayed", Conns: 10000, Rate: 200, Dialers: gradual,
-		Variants: []variant{{Label: delayed, Delay: 15 * time.Minute}}, Publish: time.Minute, Prefill: 12000},
+		Variants: []variant{{Label: delayed, Delay: 15 * time.Minute}}, Publish: time.Minute, Prefill: 12000, Fill: 50000},
 }
 
 // The variants' labels.
@@ -292,6 +294,9 @@ func runOne(binDir string, l launch, sc scenario, t timing) (*report.Result, str
 	}
 	if sc.Prefill > 0 {
 		args = append(args, "--prefill", strconv.Itoa(sc.Prefill))
+	}
+	if sc.Fill > 0 {
+		args = append(args, "--fill", strconv.Itoa(sc.Fill))
 	}
 	shown := append(append([]string(nil), args...), l.ShownArgs...)
 	args = append(args, l.LoadgenArgs...)

@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
 	"time"
@@ -48,11 +49,19 @@ func main() {
 	flag.StringVar(&cfg.StreamToken, "stream-token", "", "subscriber token sent as Authorization: Bearer on every stream")
 	flag.DurationVar(&cfg.Delay, "delay", 0, "the streams are delayed readers (e.g. 15m): measure the server's memory per reader and per held event; an event that arrives sooner is counted as early")
 	flag.IntVar(&cfg.Prefill, "prefill", 0, "events published as fast as the server takes them before the streams open (fills the server's history)")
+	flag.IntVar(&cfg.Fill, "fill", 0, "with --delay: events published as fast as the server takes them, twice, after the live feed; the growth of the server's live heap between the two (from --metrics) is what it holds per delayed event")
+	flag.StringVar(&cfg.MetricsURL, "metrics", "", "the server's Prometheus metrics URL, for --fill (default: /metrics beside --publish)")
 	flag.StringVar(&out, "out", "", "also write the JSON result to this file")
 	flag.Parse()
 	if cfg.PID <= 0 {
 		fmt.Fprintln(os.Stderr, "loadgen: --pid of the server is required")
 		os.Exit(2)
+	}
+	if cfg.MetricsURL == "" {
+		if u, err := url.Parse(cfg.PublishURL); err == nil {
+			u.Path = "/metrics"
+			cfg.MetricsURL = u.String()
+		}
 	}
 	if cfg.Scenario == "" {
 		cfg.Scenario = fmt.Sprintf("%dx%d/s", cfg.Conns, cfg.Rate)

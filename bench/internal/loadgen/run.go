@@ -65,6 +65,14 @@ type Config struct {
 	// takes them before the streams open, so that the server's history
 	// is full and what grows afterwards is what the delay holds.
 	Prefill int
+	// Fill, for delayed readers, is a number of events published as fast
+	// as the server takes them, twice, after the live feed: the growth of
+	// the server's live heap between the two (from its /metrics) is what
+	// it holds per event of the delay window.
+	Fill int
+	// MetricsURL is the server's Prometheus metrics (Go's memory
+	// statistics among them), read for Fill.
+	MetricsURL string
 }
 
 // reserveFDs are file descriptors kept free in each process for listeners,
@@ -103,7 +111,7 @@ func Run(ctx context.Context, cfg Config) (*report.Result, error) {
 	if target.Scheme == "https" {
 		res.Proto = "HTTP/2"
 	}
-	capacity := cfg.Prefill + cfg.Rate*int(cfg.Duration/time.Second+2) + 1024 // and warm-up
+	capacity := cfg.Prefill + 2*cfg.Fill + cfg.Rate*int(cfg.Duration/time.Second+2) + 1024 // and warm-up
 	c := newClock(capacity)
 	pub := &publisher{client: pubClient, url: cfg.PublishURL, token: cfg.Token, clock: c}
 	if cfg.Prefill > 0 {
@@ -177,11 +185,11 @@ func dialer(cfg Config, target *url.URL) (dialFunc, *http.Client, error) {
 	return dial, pub, nil
 }
 
-// publishDelayed publishes to delayed readers for the configured duration
-// and measures what the server holds: RSS per event published (every one
-// of them is held for the delay). No event may reach a reader within the
-// run: those that do are counted as early, and the result says the delay
-// was not kept.
+// publishDelayed publishes to delayed readers at the configured rate for
+// the configured duration: no event may reach a reader within the run
+// (those that do are counted as early, and the result says the delay was
+// not kept). Then it measures what the server holds per event of the
+// delay window (see Config.Fill).
 func publishDelayed(ctx context.Context, cfg Config, res *report.Result, recvs []*receiver, pub *publisher) {
 	res.Delay = cfg.Delay.String()
 	pub.clock.floor.Store(pub.seq)
@@ -190,12 +198,14 @@ func publishDelayed(ctx context.Context, cfg Config, res *report.Result, recvs [
 	published := pub.run(ctx, cfg.Rate, cfg.Duration) - pub.clock.floor.Load()
 	res.Seconds = time.Since(start).Seconds()
 	res.ServerCPU = server.Percent()
+	res.Published = published
+	if cfg.Fill > 0 {
+		if err := measureFill(ctx, cfg, res, pub); err != nil {
+			res.Errors = append(res.Errors, "fill: "+err.Error())
+		}
+	}
 	sleep(ctx, time.Second)
 	res.RSSEndKiB, _ = proc.RSSKiB(cfg.PID)
-	res.Published = published
-	if published > 0 {
-		res.PerEventBytes = float64(res.RSSEndKiB-res.RSSIdleKiB) * 1024 / float64(published)
-	}
 	for _, r := range recvs {
 		res.Early += r.got.Load()
 		if r.dead.Load() {
@@ -210,6 +220,57 @@ func publishDelayed(ctx context.Context, cfg Config, res *report.Result, recvs [
 		res.Errors = append(res.Errors, fmt.Sprintf("%d events failed to publish", pub.failed))
 	}
 	res.Errors = append(res.Errors, pub.errs...)
+}
+
+// measureFill publishes cfg.Fill events as fast as the server takes them,
+// twice, and sets the server's live heap after each and the growth per
+// event between them. Publishing that fast makes the server collect
+// often, so the live heap it reports (its heap goal over 1 + GOGC/100,
+// from the collection before) is recent after each fill.
+func measureFill(ctx context.Context, cfg Config, res *report.Result, pub *publisher) error {
+	var live [2]float64
+	for i := range live {
+		if err := pub.prefill(ctx, cfg.Fill); err != nil {
+			return err
+		}
+		var err error
+		if live[i], err = liveHeap(ctx, pub.client, cfg.MetricsURL); err != nil {
+			return err
+		}
+	}
+	res.FillEvents = cfg.Fill
+	res.HeapLiveKiB = [2]int64{int64(live[0] / 1024), int64(live[1] / 1024)}
+	res.PerEventBytes = (live[1] - live[0]) / float64(cfg.Fill)
+	return nil
+}
+
+// liveHeap estimates a Go server's live heap from its metrics: the heap
+// goal its last collection set, over 1 + GOGC/100.
+func liveHeap(ctx context.Context, client *http.Client, url string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var goal, gogc float64 = -1, -1
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, _ := strings.Cut(sc.Text(), " ")
+		switch name {
+		case "go_memstats_next_gc_bytes":
+			goal, _ = strconv.ParseFloat(value, 64)
+		case "go_gc_gogc_percent":
+			gogc, _ = strconv.ParseFloat(value, 64)
+		}
+	}
+	if goal < 0 || gogc <= 0 {
+		return 0, fmt.Errorf("%s: no go_memstats_next_gc_bytes and go_gc_gogc_percent", url)
+	}
+	return goal / (1 + gogc/100), nil
 }
 
 // publishAndMeasure publishes for the configured duration, waits for the

@@ -54,12 +54,16 @@ type Result struct {
 	RSSEndKiB  int64   `json:"server_rss_end_kib"`
 	PerConnKiB float64 `json:"server_kib_per_idle_conn"`
 	// Delay is the delay of delayed readers, if the streams were: Early
-	// then counts events that reached them before it, and PerEventBytes
-	// is the server's RSS growth per event published while every event
-	// was held for the delay (after a prefill that filled its history).
-	Delay         string  `json:"delay,omitempty"`
-	Early         uint64  `json:"early,omitempty"`
-	PerEventBytes float64 `json:"server_bytes_per_held_event,omitempty"`
+	// then counts events that reached them before it. FillEvents were then
+	// published twice as fast as the server took them, HeapLiveKiB is the
+	// server's live heap after each, and PerEventBytes the growth between
+	// them per event: what the server holds per event of the delay window
+	// (its history was full before).
+	Delay         string   `json:"delay,omitempty"`
+	Early         uint64   `json:"early,omitempty"`
+	FillEvents    int      `json:"fill_events,omitempty"`
+	HeapLiveKiB   [2]int64 `json:"server_heap_live_kib_after_fills,omitempty"`
+	PerEventBytes float64  `json:"server_bytes_per_held_event,omitempty"`
 	// Proto is the protocol the streams spoke, if not HTTP/1.1.
 	Proto string `json:"proto,omitempty"`
 	// CPU in percent of one core while publishing.
