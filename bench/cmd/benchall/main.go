@@ -363,9 +363,18 @@ func runPageLoad(root string) string {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(&out, "(browser measurement failed: %v)\n", err)
+		fmt.Fprintf(&out, "(browser measurement failed: %v; the end of its output:)\n%s", err, lastLines(b, 15))
 	}
 	return out.String()
+}
+
+// lastLines returns the last n lines of b, so that a failure says why.
+func lastLines(b []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n") + "\n"
 }
 
 func writeJSON(path string, v any) error {
