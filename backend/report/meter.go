@@ -114,7 +114,7 @@ func (m *Meter) Done(f *pricefile.File, err error) {
 		return
 	}
 	s := f.Summary
-	msg := fmt.Sprintf("loaded %s: %s prices of %s in %s", s.Name, thousands(int64(s.Quotes)), plural(len(s.Symbols), "symbol"), time.Since(m.started).Round(time.Millisecond))
+	msg := fmt.Sprintf("loaded %s: %s of %s in %s", s.Name, plural(s.Quotes, "price"), plural(len(s.Symbols), "symbol"), time.Since(m.started).Round(time.Millisecond))
 	if n := s.Skipped.Total(); n > 0 {
 		msg += fmt.Sprintf(", %s skipped", plural(n, "row"))
 	}

@@ -47,7 +47,7 @@ func TestPlainLines(t *testing.T) {
 		want := []string{
 			"loading AAPL.csv (2,000,000 bytes)",
 			"loading AAPL.csv: 20,000 rows, 50%",
-			"loaded AAPL.csv: 1 prices of 1 symbol in 12s, 1 row skipped",
+			"loaded AAPL.csv: 1 price of 1 symbol in 12s, 1 row skipped",
 			"published 20,000 of 40,000 prices (50%), 2,000 prices/s, at 2024-01-02T21:00:00Z",
 			"server answered 503; sending the batch again in 1s",
 		}
@@ -79,7 +79,7 @@ func TestBars(t *testing.T) {
 				t.Errorf("no %q on the terminal:\n%q", want, s)
 			}
 		}
-		if len(lines) != 1 || !strings.HasPrefix(lines[0], "loaded big.csv: 1 prices of 1 symbol in ") {
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "loaded big.csv: 1 price of 1 symbol in ") {
 			t.Errorf("lines %q", lines)
 		}
 	})

@@ -16,7 +16,7 @@ import (
 // rate, first and last timestamp, rows skipped and prices rounded.
 func Published(w io.Writer, st feed.Stats, took time.Duration) {
 	rate := float64(st.Prices) / max(took.Seconds(), 1e-9)
-	fmt.Fprintf(w, "published %s prices of %s in %s (%s prices/s)", thousands(int64(st.Prices)), plural(len(st.Symbols), "symbol"), took.Round(time.Millisecond), thousands(int64(rate)))
+	fmt.Fprintf(w, "published %s of %s in %s (%s prices/s)", plural(st.Prices, "price"), plural(len(st.Symbols), "symbol"), took.Round(time.Millisecond), thousands(int64(rate)))
 	if st.Prices > 0 {
 		fmt.Fprintf(w, ", timestamps %s to %s", st.First.Format(time.RFC3339Nano), st.Last.Format(time.RFC3339Nano))
 	}
@@ -46,7 +46,7 @@ func DryRun(w io.Writer, files []*pricefile.File) {
 	for _, f := range files {
 		s := f.Summary
 		fmt.Fprintf(w, "%s: %s\n", s.Name, s.Layout)
-		fmt.Fprintf(w, "  %s prices of %s (%s)", thousands(int64(s.Quotes)), plural(len(s.Symbols), "symbol"), symbolList(s.Symbols))
+		fmt.Fprintf(w, "  %s of %s (%s)", plural(s.Quotes, "price"), plural(len(s.Symbols), "symbol"), symbolList(s.Symbols))
 		if s.Quotes > 0 {
 			fmt.Fprintf(w, ", %s to %s, %s", s.First.Format(time.RFC3339Nano), s.Last.Format(time.RFC3339Nano), s.Order)
 		}
@@ -70,7 +70,7 @@ func DryRun(w io.Writer, files []*pricefile.File) {
 			all.Symbols[sym] = true
 		}
 	}
-	fmt.Fprintf(w, "dry run: would publish %s prices of %s", thousands(int64(all.Prices)), plural(len(all.Symbols), "symbol"))
+	fmt.Fprintf(w, "dry run: would publish %s of %s", plural(all.Prices, "price"), plural(len(all.Symbols), "symbol"))
 	if all.Prices > 0 {
 		fmt.Fprintf(w, ", %s to %s", all.First.Format(time.RFC3339Nano), all.Last.Format(time.RFC3339Nano))
 	}

@@ -110,7 +110,7 @@ func TestPublishReadsStandardInputAndEnv(t *testing.T) {
 	srv := startServe(t, "127.0.0.1:0", "--simulator=false")
 	env := map[string]string{"STOCKSTREAM_TO": srv.addr, "STOCKSTREAM_TOKEN": token}
 	code, out, errOut := runCLI(context.Background(), "symbol,date,price\nIBM,2001-02-03,99.5\n", env, "publish", "-")
-	if code != exitOK || !strings.Contains(out, "published 1 prices") {
+	if code != exitOK || !strings.Contains(out, "published 1 price of") {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)
 	}
 	if got := snapshot(t, srv.base)["IBM"]; got != "99.5 2001-02-03T21:00:00Z" {
@@ -223,8 +223,8 @@ func TestPublishHelpAndDryRunFromStandardInput(t *testing.T) {
 		t.Fatalf("no symbol: exit %d, %s", code, errOut)
 	}
 	code, out, errOut = runCLI(context.Background(), yahoo, nil, "publish", "--dry-run", "--symbol", "AAPL", "--tz", "UTC", "-")
-	if code != exitOK || !strings.Contains(out, "<stdin>: CSV, comma-separated") || !strings.Contains(out, "would publish 1 prices of 1 symbol, 2024-01-02T16:00:00Z to 2024-01-02T16:00:00Z") ||
-		!strings.Contains(out, "rounded 1 price") || !strings.Contains(errOut, "stockstream publish: loaded <stdin>: 1 prices") {
+	if code != exitOK || !strings.Contains(out, "<stdin>: CSV, comma-separated") || !strings.Contains(out, "would publish 1 price of 1 symbol, 2024-01-02T16:00:00Z to 2024-01-02T16:00:00Z") ||
+		!strings.Contains(out, "rounded 1 price") || !strings.Contains(errOut, "stockstream publish: loaded <stdin>: 1 price of") {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
