@@ -46,20 +46,34 @@ func generate(page http.Handler, version string) (map[string]*generatedFile, err
 		if err != nil {
 			return nil, err
 		}
-		g := &generatedFile{contentType: rec.header.Get("Content-Type"), version: version,
-			bodies: map[string][]byte{"": body}}
-		for _, e := range webcompress.Encodings {
-			b, err := webcompress.Encode(e.Name, g.bodies[""], webcompress.Best)
-			if err != nil {
-				return nil, fmt.Errorf("compressing %s: %w", p, err)
-			}
-			g.bodies[e.Name] = b
+		g, err := newGeneratedFile(p, rec.header.Get("Content-Type"), version, body)
+		if err != nil {
+			return nil, err
 		}
 		for _, a := range append(aliases, p) {
 			out[a] = g
 		}
 	}
+	wasmExec := out["/wasm_exec.js"]
+	g, err := newGeneratedFile(compilerPath, wasmExec.contentType, version, []byte(compilerJS(wasmExec.bodies[""])))
+	if err != nil {
+		return nil, err
+	}
+	out[compilerPath] = g
 	return out, nil
+}
+
+// newGeneratedFile returns the file at path with body, in every encoding.
+func newGeneratedFile(path, contentType, version string, body []byte) (*generatedFile, error) {
+	g := &generatedFile{contentType: contentType, version: version, bodies: map[string][]byte{"": body}}
+	for _, e := range webcompress.Encodings {
+		b, err := webcompress.Encode(e.Name, body, webcompress.Best)
+		if err != nil {
+			return nil, fmt.Errorf("compressing %s: %w", path, err)
+		}
+		g.bodies[e.Name] = b
+	}
+	return g, nil
 }
 
 // ServeHTTP serves the file in the best encoding the client accepts.

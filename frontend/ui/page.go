@@ -105,7 +105,7 @@ func (p *page) OnMount(ctx app.Context) {
 	ctx.Handle(actionWatch, p.onWatch)
 	p.frames = newFrames(func() { ctx.Dispatch(p.flush) })
 	p.stream.SetNotify(p.frames.Request)
-	ctx.After(startupPause, p.startupStep)
+	p.nextStartupStep(ctx)
 }
 
 // OnNav follows the app's navigation between the dashboard and symbols'

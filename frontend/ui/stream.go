@@ -58,6 +58,14 @@ func covers(symbols []string, symbol string) bool {
 	return len(symbols) == 0 || slices.Contains(symbols, symbol)
 }
 
+// InPage reports whether the program runs in a page. The loader runs it
+// once in a worker first, where it has no document, so that V8 compiles
+// what its start calls (backend/pwa's compiler); the wasm main returns
+// there right after the runtime and package initialisation.
+func InPage() bool {
+	return app.IsClient && app.Window().Get("document").Truthy()
+}
+
 // YieldToBrowser returns once the browser has run the tasks waiting for
 // the main thread: code that runs long in one go cuts itself in tasks with
 // it, so that input and paint are not held up.

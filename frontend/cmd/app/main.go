@@ -11,6 +11,10 @@ import (
 )
 
 func main() {
+	if !ui.InPage() {
+		ui.Rehearse()
+		return
+	}
 	stream := ui.OpenStream()
 	ui.YieldToBrowser()
 	ui.Routes(ui.Source{Stream: stream})
