@@ -14,13 +14,12 @@ const warmUpTimeout = 3000
 // cache, or over a fast link) in one long task of the thread that compiles
 // it, and compiles each function lazily, on the thread that first calls
 // it. The worker compiles app.wasm and hands the module to the page, which
-// instantiates it meanwhile; then it runs the Go program once, the way the
-// page will, and tells the page when that is done. Outside a page the wasm
-// main returns right after the runtime's and the packages' initialisation
-// and what ui.Rehearse runs, so the functions those call are compiled in
-// the module both threads share when the page's start calls them. Messages
-// to the page: {module}, then {warm: true}; or {error} when compiling
-// failed.
+// instantiates it meanwhile; then it runs the Go program once. Outside a
+// page the wasm main calls goappRehearsing once the runtime and the
+// packages are initialised, then runs ui.Rehearse and returns; so the
+// functions those call are compiled in the module both threads share when
+// the page calls them. Messages to the page: {module}, {started} and
+// {warm}; or {error} when compiling failed.
 func compilerJS(wasmExecJS []byte) string {
 	return string(wasmExecJS) + `
 // -----------------------------------------------------------------------------
@@ -35,6 +34,7 @@ onmessage = async (event) => {
     return;
   }
   postMessage({ module });
+  globalThis.goappRehearsing = () => postMessage({ started: true });
   try {
     const go = new Go();
     const instance = await WebAssembly.instantiate(module, go.importObject);
@@ -48,9 +48,12 @@ onmessage = async (event) => {
 }
 
 // loaderJS is added to go-app's loader (app.js). goappCompile starts the
-// compiler for app.wasm at url; goappInstantiate returns the instance of
-// app.wasm once the compiler has run the Go program's start, or, where
-// workers are missing or the compiler fails, compiles it on the page.
+// compiler for app.wasm at url. goappInstantiate returns the instance of
+// app.wasm once the compiler has run the Go program's initialisation, or,
+// where workers are missing or the compiler fails, compiles it on the
+// page. window.goappRehearsed is a promise that resolves once the compiler
+// has run ui.Rehearse (or gave up): the page's program opens the stream,
+// then waits for it before it mounts (ui.AwaitRehearsal).
 const loaderJS = `
 // -----------------------------------------------------------------------------
 // stockstream: app.wasm compiled off the main thread
@@ -65,33 +68,40 @@ function goappCompile(url) {
   } catch (err) {
     return null;
   }
-  let compiled, warmed;
+  let compiled, started, warmed;
   const module = new Promise((resolve) => { compiled = resolve; });
+  const start = new Promise((resolve) => { started = resolve; });
   const warm = new Promise((resolve) => { warmed = resolve; });
   const stop = () => {
     worker.terminate();
     compiled(null);
+    started();
     warmed();
   };
   worker.onmessage = (event) => {
-    if (event.data.module) {
-      compiled(event.data.module);
+    const message = event.data;
+    if (message.module) {
+      compiled(message.module);
+    } else if (message.started) {
+      started();
     } else {
       stop();
     }
   };
   worker.onerror = stop;
   worker.postMessage(url);
-  return { module, warm };
+  window.goappRehearsed = warm;
+  return { module, start };
 }
 
 async function goappInstantiate(url, compiling, imports) {
   const module = compiling && await compiling.module;
   if (!module) {
+    window.goappRehearsed = null;
     return (await WebAssembly.instantiateStreaming(fetch(url), imports)).instance;
   }
   const instance = await WebAssembly.instantiate(module, imports);
-  await compiling.warm;
+  await compiling.start;
   return instance;
 }
 `

@@ -26,9 +26,14 @@ import (
 // it, and there main calls Rehearse instead of starting the app (see
 // InPage): the browser compiles each WebAssembly function on the thread
 // that first calls it, so what Rehearse calls is compiled off the page's
-// main thread. It opens no connection and touches neither a document nor
-// storage, and nothing it does outlives it.
+// main thread. It tells the loader first (goappRehearsing), so that the
+// page starts its program, whose initialisation is compiled by then, while
+// the rehearsal goes on. It opens no connection and touches neither a
+// document nor storage, and nothing it does outlives it.
 func Rehearse() {
+	if started := app.Window().Get("goappRehearsing"); started.Truthy() {
+		started.Invoke()
+	}
 	at := time.Now().UTC()
 	quotes := rehearsalQuotes(at)
 	stream := live.New(live.Config{

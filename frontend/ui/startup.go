@@ -30,7 +30,7 @@ var startupOrder = []string{partTable, partSymbol, partFeed, partNote, partWatch
 // step that took longer than the timer's delay finds it due.
 func (p *page) nextStartupStep(ctx app.Context) {
 	ctx.Async(func() {
-		YieldToBrowser()
+		yieldToBrowser()
 		ctx.Dispatch(p.startupStep)
 	})
 }
