@@ -1,16 +1,16 @@
 package pwa
 
-import "strconv"
-
-// compilerPath is the path of the loader's worker, which compiles app.wasm.
-const compilerPath = "/app-compiler.js"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // warmUpTimeout bounds, in milliseconds, how long the compiler waits for
 // the Go program's start before it tells the page to go on without it.
 const warmUpTimeout = 3000
 
-// compilerJS is the loader's worker: go-app's wasm_exec.js, then what
-// follows. Chromium decodes a module handed to it at once (from the HTTP
+// compilerJS is the source of the loader's worker, the compiler: go-app's
+// wasm_exec.js, then what follows. Chromium decodes a module handed to it at once (from the HTTP
 // cache, or over a fast link) in one long task of the thread that compiles
 // it, and compiles each function lazily, on the thread that first calls
 // it. The worker compiles app.wasm and hands the module to the page, which
@@ -19,7 +19,10 @@ const warmUpTimeout = 3000
 // packages are initialised, then runs ui.Rehearse and returns; so the
 // functions those call are compiled in the module both threads share when
 // the page calls them. Messages to the page: {module}, {started} and
-// {warm}; or {error} when compiling failed.
+// {warm}; or {error} when compiling failed. The page hands it the
+// absolute URL of app.wasm: the worker runs from a blob: URL (app.js
+// carries its source, so that starting it costs no request), against which
+// a path does not resolve.
 func compilerJS(wasmExecJS []byte) string {
 	return string(wasmExecJS) + `
 // -----------------------------------------------------------------------------
@@ -47,25 +50,37 @@ onmessage = async (event) => {
 `
 }
 
-// loaderJS is added to go-app's loader (app.js). goappCompile starts the
-// compiler for app.wasm at url. goappInstantiate returns the instance of
-// app.wasm once the compiler has run the Go program's initialisation, or,
-// where workers are missing or the compiler fails, compiles it on the
-// page. window.goappRehearsed is a promise that resolves once the compiler
-// has run ui.Rehearse (or gave up): the page's program opens the stream,
-// then waits for it before it mounts (ui.AwaitRehearsal).
-const loaderJS = `
+// loaderJS returns what is added to go-app's loader (app.js), with the
+// source of the compiler. goappCompile starts the compiler for app.wasm at
+// url. goappInstantiate returns the instance of app.wasm once the compiler
+// has run the Go program's initialisation, or, where workers are missing
+// or the compiler fails, compiles it on the page. window.goappRehearsed is
+// a promise that resolves once the compiler has run ui.Rehearse (or gave
+// up): the page's program opens the stream, then waits for it before it
+// mounts (ui.AwaitRehearsal).
+func loaderJS(compiler string) string {
+	source, err := json.Marshal(compiler) // a JavaScript string literal
+	if err != nil {
+		panic(err) // a string always encodes
+	}
+	return `
 // -----------------------------------------------------------------------------
 // stockstream: app.wasm compiled off the main thread
 // -----------------------------------------------------------------------------
+function goappCompilerSource() {
+  return ` + string(source) + `;
+}
+
 function goappCompile(url) {
   if (!window.Worker || !WebAssembly.compileStreaming) {
     return null;
   }
   let worker;
+  const source = URL.createObjectURL(new Blob([goappCompilerSource()], { type: "text/javascript" }));
   try {
-    worker = new Worker("` + compilerPath + `");
+    worker = new Worker(source);
   } catch (err) {
+    URL.revokeObjectURL(source);
     return null;
   }
   let compiled, started, warmed;
@@ -73,6 +88,7 @@ function goappCompile(url) {
   const start = new Promise((resolve) => { started = resolve; });
   const warm = new Promise((resolve) => { warmed = resolve; });
   const stop = () => {
+    URL.revokeObjectURL(source);
     worker.terminate();
     compiled(null);
     started();
@@ -81,6 +97,7 @@ function goappCompile(url) {
   worker.onmessage = (event) => {
     const message = event.data;
     if (message.module) {
+      URL.revokeObjectURL(source); // the worker runs: its script was read
       compiled(message.module);
     } else if (message.started) {
       started();
@@ -89,7 +106,7 @@ function goappCompile(url) {
     }
   };
   worker.onerror = stop;
-  worker.postMessage(url);
+  worker.postMessage(new URL(url, location.href).href);
   window.goappRehearsed = warm;
   return { module, start };
 }
@@ -105,3 +122,4 @@ async function goappInstantiate(url, compiling, imports) {
   return instance;
 }
 `
+}

@@ -30,9 +30,8 @@ type generatedFile struct {
 // loader and the worker, and compresses them; the result maps every path
 // they are served at to their file.
 func generate(page http.Handler, version string) (map[string]*generatedFile, error) {
-	out := make(map[string]*generatedFile)
-	edits := loaderEdits(version)
-	for p, aliases := range generatedPaths {
+	rendered := make(map[string]*recorder, len(generatedPaths))
+	for p := range generatedPaths {
 		req, err := http.NewRequest(http.MethodGet, p, nil)
 		if err != nil {
 			return nil, err
@@ -42,6 +41,12 @@ func generate(page http.Handler, version string) (map[string]*generatedFile, err
 		if rec.status != http.StatusOK {
 			return nil, fmt.Errorf("generating %s: go-app answered %d", p, rec.status)
 		}
+		rendered[p] = rec
+	}
+	edits := loaderEdits(version, rendered["/wasm_exec.js"].body.Bytes())
+	out := make(map[string]*generatedFile)
+	for p, aliases := range generatedPaths {
+		rec := rendered[p]
 		body, err := applyEdits(p, rec.body.Bytes(), edits[p])
 		if err != nil {
 			return nil, err
@@ -54,12 +59,6 @@ func generate(page http.Handler, version string) (map[string]*generatedFile, err
 			out[a] = g
 		}
 	}
-	wasmExec := out["/wasm_exec.js"]
-	g, err := newGeneratedFile(compilerPath, wasmExec.contentType, version, []byte(compilerJS(wasmExec.bodies[""])))
-	if err != nil {
-		return nil, err
-	}
-	out[compilerPath] = g
 	return out, nil
 }
 

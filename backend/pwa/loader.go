@@ -32,8 +32,9 @@ func startLoading(url string) string {
 
 // loaderEdits are the changes to go-app's loader (app.js) and worker
 // (app-worker.js) for a version, by path:
-//   - app.js compiles app.wasm in a worker (compilerJS) from its versioned
-//     URL as soon as it runs, and starts the app after the first paint;
+//   - app.js compiles app.wasm in a worker (compilerJS, with wasmExecJS)
+//     from its versioned URL as soon as it runs, and starts the app after
+//     the first paint;
 //   - it instantiates the module the worker compiled, once the worker has
 //     run the program's start (go-app fetches app.wasm on the main thread,
 //     piped through a ReadableStream to show progress);
@@ -43,9 +44,8 @@ func startLoading(url string) string {
 //   - it does not register the service worker: the app does, once it runs
 //     (ui calls goappInitServiceWorker), so that a first visit downloads
 //     app.wasm once, the worker precaching it from the HTTP cache;
-//   - the service worker precaches the versioned URL the page loads, and
-//     the compiler.
-func loaderEdits(version string) map[string][]edit {
+//   - the service worker precaches the versioned URL the page loads.
+func loaderEdits(version string, wasmExecJS []byte) map[string][]edit {
 	url := strconv.Quote(wasmURL(version))
 	return map[string][]edit{
 		"/app.js": {
@@ -53,7 +53,7 @@ func loaderEdits(version string) map[string][]edit {
 			{old: "\ngoappInitServiceWorker();\n", new: "\n"},
 			{old: "const wasm = await instantiateStreaming(\n      fetchWithProgress(\"" + wasmPath + "\", showProgress),\n      go.importObject\n    );", new: "const instance = await goappInstantiate(" + url + ", goappCompiling, go.importObject);"},
 			{old: "\n    go.run(wasm.instance);\n", new: "\n    await new Promise((resolve) => setTimeout(resolve));\n    go.run(instance);\n"},
-			{old: "\nfunction goappCanLoadWebAssembly() {", new: loaderJS + "\nfunction goappCanLoadWebAssembly() {"},
+			{old: "\nfunction goappCanLoadWebAssembly() {", new: loaderJS(compilerJS(wasmExecJS)) + "\nfunction goappCanLoadWebAssembly() {"},
 		},
 		"/app-worker.js": {
 			{old: strconv.Quote(wasmPath), new: url},

@@ -63,7 +63,7 @@ func New(fsys fs.FS) (http.Handler, error) {
 			SVG:      "/web/icon.svg",
 		},
 		RawHeaders:            []string{style.element},
-		CacheableResources:    []string{"/web/icon.svg", compilerPath},
+		CacheableResources:    []string{"/web/icon.svg"},
 		Version:               a.version,
 		ServiceWorkerTemplate: workerTemplate(),
 	}

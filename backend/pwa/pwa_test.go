@@ -100,7 +100,7 @@ func TestPageIsCompressedWithItsStylesInline(t *testing.T) {
 
 func TestGeneratedFilesAreCompressedOnce(t *testing.T) {
 	h := newTestHandler(t)
-	for _, path := range []string{"/app.js", "/goapp.js", "/wasm_exec.js", "/app-worker.js", "/manifest.webmanifest", "/manifest.json", "/app.css", compilerPath} {
+	for _, path := range []string{"/app.js", "/goapp.js", "/wasm_exec.js", "/app-worker.js", "/manifest.webmanifest", "/manifest.json", "/app.css"} {
 		plain := get(t, h, http.MethodGet, path)
 		if plain.Code != 200 || plain.Header().Get("Content-Encoding") != "" || plain.Header().Get("ETag") != `"abc123"` {
 			t.Fatalf("%s identity: %d %v", path, plain.Code, plain.Header())
@@ -139,29 +139,31 @@ func TestGeneratedFilesAreCompressedOnce(t *testing.T) {
 	}
 	if !strings.Contains(js, `const goappCompiling = goappCanLoadWebAssembly() ? goappCompile("/web/app.wasm?v=abc123") : null;`) ||
 		!strings.Contains(js, `await goappInstantiate("/web/app.wasm?v=abc123", goappCompiling, go.importObject)`) ||
-		!strings.Contains(js, `new Worker("`+compilerPath+`")`) || strings.Contains(js, "fetchWithProgress(\"") {
+		strings.Contains(js, "fetchWithProgress(\"") {
 		t.Errorf("app.js does not have the versioned app.wasm compiled by the compiler worker:\n%s", js)
 	}
-	compiler := get(t, h, http.MethodGet, compilerPath)
 	execJS := get(t, h, http.MethodGet, "/wasm_exec.js").Body.String()
-	if body := compiler.Body.String(); !strings.HasPrefix(body, execJS) || !strings.Contains(body, "WebAssembly.compileStreaming(fetch(event.data))") ||
-		!strings.Contains(compiler.Header().Get("Content-Type"), "javascript") {
-		t.Errorf("the compiler is not wasm_exec.js and a compileStreaming worker: %v\n%s", compiler.Header(), strings.TrimPrefix(body, execJS))
+	source, err := json.Marshal(compilerJS([]byte(execJS)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js, "function goappCompilerSource() {\n  return "+string(source)+";\n}") || !strings.Contains(string(source), "WebAssembly.compileStreaming(fetch(event.data))") {
+		t.Errorf("app.js does not carry the compiler, wasm_exec.js and a compileStreaming worker:\n%.2000s", js)
 	}
 	if strings.Contains(js, "\ngoappInitServiceWorker();") || !strings.Contains(js, "async function goappInitServiceWorker()") {
 		t.Errorf("app.js registers the service worker before the app runs, or cannot register it:\n%.1200s", js)
 	}
-	if !strings.Contains(worker, `"/web/app.wasm?v=abc123"`) || strings.Contains(worker, `"/web/app.wasm"`) || !strings.Contains(worker, `"`+compilerPath+`"`) {
-		t.Errorf("the worker does not precache the app.wasm the page loads and its compiler:\n%.600s", worker)
+	if !strings.Contains(worker, `"/web/app.wasm?v=abc123"`) || strings.Contains(worker, `"/web/app.wasm"`) {
+		t.Errorf("the worker does not precache the app.wasm the page loads:\n%.600s", worker)
 	}
 }
 
 func TestLoaderEditsFailWhenGoAppChanged(t *testing.T) {
-	if _, err := applyEdits("/app.js", []byte("goappInitWebAssembly()"), loaderEdits("v1")["/app.js"]); err == nil || !strings.Contains(err.Error(), "loader.go") {
+	if _, err := applyEdits("/app.js", []byte("goappInitWebAssembly()"), loaderEdits("v1", nil)["/app.js"]); err == nil || !strings.Contains(err.Error(), "loader.go") {
 		t.Errorf("an app.js without go-app's start line: %v", err)
 	}
 	twice := []byte(`"/web/app.wasm", "/web/app.wasm"`)
-	if _, err := applyEdits("/app-worker.js", twice, loaderEdits("v1")["/app-worker.js"]); err == nil {
+	if _, err := applyEdits("/app-worker.js", twice, loaderEdits("v1", nil)["/app-worker.js"]); err == nil {
 		t.Error("an edit whose text occurs twice was applied")
 	}
 }
