@@ -76,6 +76,10 @@ type SubscribeRequest struct {
 	// event Delay after the server accepted it, in id order, with its own
 	// id. Zero is live.
 	Delay time.Duration
+	// FromOldest asks for every event the broker still holds, from the
+	// oldest, then live ones, whatever the replay bound: the delayed tier
+	// fills its window with it when it starts. LastEventID is then unused.
+	FromOldest bool
 }
 
 // Opening is how a stream starts, decided atomically with the subscriber's

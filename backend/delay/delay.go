@@ -76,39 +76,53 @@ func Start(ctx context.Context, b backend.Broker, opts Options) (*View, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	v := &View{b: b, opts: opts, done: make(chan struct{}), symbols: make(map[string]*symbol)}
-	o, sub, err := b.Subscribe(ctx, backend.SubscribeRequest{})
+	sub, err := v.fill(ctx)
 	if err != nil {
 		return nil, err
 	}
-	v.seed(o)
 	life, stop := context.WithCancel(context.Background())
 	v.stop = stop
 	go v.run(life, sub)
 	return v, nil
 }
 
-// seed starts the released state from a live snapshot: only the entries
-// accepted before the delay's horizon, which a delayed reader may see
-// (an id is never below its accept time in microseconds, so an id before
-// the horizon was accepted before it). The others appear when an event of
-// theirs matures.
-func (v *View) seed(o backend.Opening) {
+// fill starts the released state and the window from what the broker
+// holds: the latest event of each symbol from its snapshot, where it was
+// accepted before the delay's horizon (an id is never below its accept
+// time in microseconds, so an id before the horizon was accepted before
+// it), then every event the broker still holds, from the oldest, as a
+// subscription that goes on with live events. What the broker holds
+// decides how much of the window an instance that starts knows: with
+// --history covering one delay of events, all of it.
+func (v *View) fill(ctx context.Context) (backend.Subscription, error) {
+	snap, err := v.b.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, sub, err := v.b.Subscribe(ctx, backend.SubscribeRequest{FromOldest: true})
+	if err != nil {
+		return nil, err
+	}
+	v.seed(snap)
+	return sub, nil
+}
+
+// seed starts the released state from a live snapshot, keeping the
+// entries accepted before the horizon, and makes the hub delayed readers
+// read.
+func (v *View) seed(snap []stock.Latest) {
 	horizon := uint64(v.horizon().UnixMicro())
-	var head uint64
-	for _, l := range o.Snapshot {
-		seq, _ := stock.ParseID(l.ID)
-		if seq > horizon {
+	for _, l := range snap {
+		if seq, _ := stock.ParseID(l.ID); seq > horizon {
 			continue
 		}
-		head = max(head, seq)
 		s := &symbol{latest: l.StockPriceEvent}
 		if !l.Open.IsZero() {
 			s.open = stock.SessionOpen{Day: stock.UnixDay(l.Timestamp), Price: l.Open}
 		}
 		v.symbols[l.Symbol] = s
 	}
-	v.hub = fanout.NewHub(fanout.Options{History: v.opts.History, Lag: v.opts.Queue, MaxReplay: v.opts.MaxReplay, Head: head})
-	v.last = stock.FormatID(o.Head)
+	v.hub = fanout.NewHub(fanout.Options{History: v.opts.History, Lag: v.opts.Queue, MaxReplay: v.opts.MaxReplay})
 }
 
 // horizon is the newest accept time a delayed reader may see now.
@@ -208,12 +222,16 @@ func acceptedAt(ev *backend.Event) time.Time {
 	return time.UnixMicro(int64(ev.Seq))
 }
 
-// apply makes a released event its symbol's latest.
+// apply makes a released event its symbol's latest, unless the seed
+// already holds a newer one.
 func (v *View) apply(ev *backend.Event) {
 	s := v.symbols[ev.Stock.Symbol]
 	if s == nil {
 		s = new(symbol)
 		v.symbols[ev.Stock.Symbol] = s
+	}
+	if held, ok := stock.ParseID(s.latest.ID); ok && held >= ev.Seq {
+		return
 	}
 	s.latest = ev.Stock
 	s.open = s.open.Next(ev.Stock)
@@ -230,10 +248,11 @@ func (v *View) resubscribe(ctx context.Context, err error) backend.Subscription 
 		last := v.last
 		v.mu.Unlock()
 		o, sub, err := v.b.Subscribe(ctx, backend.SubscribeRequest{LastEventID: last})
+		if err == nil && !o.Resumed {
+			sub.Close()
+			sub, err = v.restart(ctx)
+		}
 		if err == nil {
-			if !o.Resumed {
-				v.restart(o)
-			}
 			return sub
 		}
 		select {
@@ -244,17 +263,22 @@ func (v *View) resubscribe(ctx context.Context, err error) backend.Subscription 
 	return closedSub{}
 }
 
-// restart drops the window and the released state and starts over from a
-// snapshot: the delayed readers, who may have missed events, are ended
-// and come back for a snapshot.
-func (v *View) restart(o backend.Opening) {
+// restart drops the window and the released state and fills them again
+// from what the broker holds: the delayed readers, who may have missed
+// events, are ended and come back for a snapshot.
+func (v *View) restart(ctx context.Context) (backend.Subscription, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	old := v.hub
 	v.window = nil
 	v.symbols = make(map[string]*symbol)
-	v.seed(o)
+	sub, err := v.fill(ctx)
+	if err != nil {
+		v.hub = old
+		return nil, err
+	}
 	old.Close()
+	return sub, nil
 }
 
 // closedSub is the subscription of a View that is closing.

@@ -227,3 +227,45 @@ func TestStartRefusesNoDelay(t *testing.T) {
 		t.Fatal("started without a delay")
 	}
 }
+
+// TestStartedLateKnowsTheWindow starts a View twenty minutes after events
+// began: from what the broker holds it releases at once what is older
+// than the delay and holds the rest, so it agrees with a View that ran
+// all along.
+func TestStartedLateKnowsTheWindow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := inmem.New(inmem.Options{History: 100000})
+		defer b.Close()
+		early, err := delay.Start(context.Background(), b, delay.Options{Delay: window, History: 100000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer early.Close()
+		var published []stock.StockPriceEvent
+		for range 20 {
+			published = append(published, brokertest.MustPublish(t, b, append(brokertest.Quotes("AAPL", 1), brokertest.Quotes("MSFT", 1)...))...)
+			time.Sleep(time.Minute)
+		}
+		late, err := delay.Start(context.Background(), b, delay.Options{Delay: window, History: 100000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer late.Close()
+		synctest.Wait()
+		if n := late.Window(); n != 2*14 {
+			t.Fatalf("a View started 20 minutes in holds %d events, want the 28 of the last 14 minutes", n)
+		}
+		for _, v := range []*delay.View{early, late} {
+			snap, _ := v.Snapshot(context.Background())
+			if len(snap) != 2 || snap[0].ID != published[10].ID || snap[1].ID != published[11].ID {
+				t.Fatalf("delayed snapshot %+v, want minute 5's AAPL %s and MSFT %s", snap, published[10].ID, published[11].ID)
+			}
+		}
+		_, sub := brokertest.MustSubscribe(t, late, backend.SubscribeRequest{})
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if got := ids(brokertest.Pending(sub)); !slices.Equal(got, eventIDs(published[12:14])) {
+			t.Fatalf("a minute later the late View released %v, want minute 6's %v", got, eventIDs(published[12:14]))
+		}
+	})
+}

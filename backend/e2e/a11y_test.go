@@ -68,7 +68,7 @@ func TestAccessibility(t *testing.T) {
 	b.wait("live with flashing rows", statusIs("live")+` && document.querySelector("[class*=flash-]") && document.querySelectorAll("[data-feed] li").length > 5`, 30*time.Second)
 	audit(t, b, "live")
 
-	b.typeText(input, "aapl msft 1BAD")
+	b.typeText(input, "aapl msft B@D")
 	b.press(kb.Enter)
 	b.wait("chips and a refusal", `document.querySelectorAll("[data-watch]").length === 2 && document.querySelector("[data-watchlist-error]")`, 15*time.Second)
 	audit(t, b, "watch")

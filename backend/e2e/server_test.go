@@ -32,6 +32,10 @@ var symbols = []string{"AAPL", "AMZN", "GOOG", "MSFT"}
 // server it was asked from.
 var brokers sync.Map // host:port → backend.Broker
 
+// pages maps the address of each test server run from its command line
+// (startFlagServer) to what its pages are rendered with.
+var pages sync.Map // host:port → ui.Source
+
 // TestMain registers the app's pages once, with the prices of the server
 // each page is asked from.
 func TestMain(m *testing.M) {
@@ -42,8 +46,21 @@ func TestMain(m *testing.M) {
 		}
 		return b.(backend.Broker), true
 	}
+	source := func(page *url.URL) (ui.Source, bool) {
+		src, ok := pages.Load(page.Host)
+		if !ok {
+			return ui.Source{}, false
+		}
+		return src.(ui.Source), true
+	}
 	ui.Routes(ui.Source{
 		Latest: func(page *url.URL) []stock.Latest {
+			if src, ok := source(page); ok {
+				if src.Latest == nil {
+					return nil
+				}
+				return src.Latest(page)
+			}
 			b, ok := broker(page)
 			if !ok {
 				return nil
@@ -52,6 +69,12 @@ func TestMain(m *testing.M) {
 			return latest
 		},
 		Bars: func(page *url.URL, symbol string) []stock.Bar {
+			if src, ok := source(page); ok {
+				if src.Bars == nil {
+					return nil
+				}
+				return src.Bars(page, symbol)
+			}
 			b, ok := broker(page)
 			if !ok {
 				return nil

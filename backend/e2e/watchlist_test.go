@@ -78,13 +78,13 @@ func TestWatchlistUnderstandsPeople(t *testing.T) {
 
 	// A semicolon and a malformed token: the good one joins, the bad one
 	// stays in the field, named in the message.
-	b.typeText(input, "goog;1BAD")
+	b.typeText(input, "goog;B@D")
 	b.click("[data-watchlist-submit]")
-	expectWatch(t, b, "goog;1BAD", []string{"AAPL", "MSFT", "GOOG"}, []string{"AAPL", "GOOG", "MSFT"}, "1BAD is not a symbol", "1BAD")
+	expectWatch(t, b, "goog;B@D", []string{"AAPL", "MSFT", "GOOG"}, []string{"AAPL", "GOOG", "MSFT"}, "B@D is not a symbol", "B@D")
 
 	// Editing the field clears the message.
 	b.typeText(input, "x")
-	expectWatch(t, b, "typing after an error", []string{"AAPL", "MSFT", "GOOG"}, []string{"AAPL", "GOOG", "MSFT"}, "", "1BADx")
+	expectWatch(t, b, "typing after an error", []string{"AAPL", "MSFT", "GOOG"}, []string{"AAPL", "GOOG", "MSFT"}, "", "B@Dx")
 	erase(b)
 
 	// A well-formed symbol the server has no prices for.

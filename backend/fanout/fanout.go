@@ -129,7 +129,9 @@ func (h *Hub) Head() uint64 {
 // more of them than the replay bound, the subscriber starts right after it
 // and resumed is true; otherwise it starts after the newest event
 // delivered, whose id Head returns, and the caller opens the stream with a
-// snapshot. Events delivered after Add returns reach the subscriber.
+// snapshot. With req.FromOldest it starts at the oldest event held, and
+// resumed is true. Events delivered after Add returns reach the
+// subscriber.
 func (h *Hub) Add(req backend.SubscribeRequest) (s *Subscriber, resumed bool) {
 	s = &Subscriber{hub: h}
 	if len(req.Symbols) > 0 {
@@ -143,6 +145,9 @@ func (h *Hub) Add(req backend.SubscribeRequest) (s *Subscriber, resumed bool) {
 	}
 	next := h.next.Load()
 	from, resumed := h.resumeFrom(req.LastEventID, next)
+	if req.FromOldest {
+		from, resumed = h.oldest(next), true
+	}
 	if req.Conflate > 0 {
 		if resumed {
 			s.replay = h.latestSince(from, next, s)

@@ -345,6 +345,9 @@ func TestReadRacingDeliverNeverReadsAnOverwrittenSlot(t *testing.T) {
 	if err := s.Err(); err != nil && !errors.Is(err, backend.ErrSlowSubscriber) {
 		t.Fatalf("ended with %v", err)
 	}
+	if s.Err() != nil && s.ends.Load() != 1 {
+		t.Fatalf("ended as slow, told %d times, want once: its stream must learn of it", s.ends.Load())
+	}
 }
 
 // TestCloseNeverWaitsBehindDeliver closes a subscriber while a Deliver holds

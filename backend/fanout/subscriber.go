@@ -81,38 +81,41 @@ func call(fn func(bool), ended bool) {
 // Next appends up to max pending events to dst, in order, and returns it:
 // for a conflated subscriber, a resume's replay, then the latest event of
 // each symbol changed since the last Next. A subscriber whose unread events
-// the ring no longer holds ends with backend.ErrSlowSubscriber.
+// the ring no longer holds ends with backend.ErrSlowSubscriber, and its
+// Notify callback is told.
 func (s *Subscriber) Next(dst []*backend.Event, max int) []*backend.Event {
 	if s.group != nil {
 		return s.nextConflated(dst, max)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.ended || !s.pending || max <= 0 {
+		s.mu.Unlock()
 		return dst
 	}
 	h := s.hub
 	next := h.next.Load()
-	if s.read < h.oldest(next) {
-		s.endLocked(backend.ErrSlowSubscriber)
-		return dst
-	}
 	n, took := len(dst), 0
 	p := s.read
-	for ; p < next && took < max; p++ {
-		if ev := h.at(p); ev.Seq > s.floor && s.Wants(ev.Stock.Symbol) {
-			dst = append(dst, ev)
-			took++
+	if p >= h.oldest(next) {
+		for ; p < next && took < max; p++ {
+			if ev := h.at(p); ev.Seq > s.floor && s.Wants(ev.Stock.Symbol) {
+				dst = append(dst, ev)
+				took++
+			}
 		}
 	}
-	// A Deliver may have overwritten slots while they were read.
+	// The ring may no longer hold what was to be read, or a Deliver may
+	// have overwritten slots while they were read.
 	if s.read < h.oldest(h.next.Load()) {
 		clear(dst[n:])
-		s.endLocked(backend.ErrSlowSubscriber)
+		fn := s.endLocked(backend.ErrSlowSubscriber)
+		s.mu.Unlock()
+		call(fn, true)
 		return dst[:n]
 	}
 	s.read = p
 	s.pending = p < next
+	s.mu.Unlock()
 	return dst
 }
 

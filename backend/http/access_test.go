@@ -258,7 +258,7 @@ func (b *recordingBroker) last() backend.SubscribeRequest {
 func TestStreamCarriesExpiryAndDelay(t *testing.T) {
 	rb := &recordingBroker{Broker: inmem.New(inmem.Options{History: 100})}
 	defer rb.Broker.Close()
-	s := startServer(t, stockhttp.Config{Broker: rb,
+	s := startServer(t, stockhttp.Config{Broker: rb, Delayed: rb, // the request is what counts here
 		Access: access.New(access.Config{Key: subKey, Anonymous: access.DelayedMode, Delay: 90 * time.Second})}, inmem.Options{})
 	exp := time.Now().Add(time.Hour).Truncate(time.Second)
 	tok, _ := access.Mint(subKey, []string{"MSFT", "AAPL"}, exp)

@@ -61,3 +61,21 @@ func TestDelayedReadersReadTheDelayedTier(t *testing.T) {
 		t.Fatalf("delayed latest once released: %s", body)
 	}
 }
+
+// TestDelayedReadersNeverReadLive: a server configured for delayed
+// anonymous readers but without the delayed tier refuses their reads
+// rather than answering with live data.
+func TestDelayedReadersNeverReadLive(t *testing.T) {
+	s := startServer(t, stockhttp.Config{
+		Access: access.New(access.Config{Key: subKey, Anonymous: access.DelayedMode, Delay: time.Minute}),
+	}, inmem.Options{})
+	publish(t, s.Broker, quotes("AAPL", 1))
+	for _, path := range []string{"/api/snapshot", "/api/stocks/AAPL", "/api/stocks/AAPL/bars"} {
+		if status, _, body := do(t, "GET", s.URL+path, nil, ""); status != http.StatusServiceUnavailable {
+			t.Errorf("GET %s without a delayed tier: %d %s, want 503", path, status, body)
+		}
+	}
+	if _, _, body := do(t, "GET", s.URL+"/stocks", nil, ""); strings.Contains(body, "AAPL") || !strings.HasPrefix(body, "retry:") {
+		t.Errorf("the stream without a delayed tier: %q, want only retry:", body)
+	}
+}

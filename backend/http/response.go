@@ -82,5 +82,9 @@ func (c *responseConn) Abort() {
 	})
 }
 
-// Close does nothing: the response ends when the handler returns.
-func (c *responseConn) Close() {}
+// Close ends the response in order: it ends when the handler returns, which
+// it does once Close has returned. Close waits for an Abort under way on
+// another goroutine (the wheel's, or a subscription's callback) and keeps
+// any later one from touching the ResponseWriter, which must not be used
+// after its handler returns.
+func (c *responseConn) Close() { c.once.Do(func() {}) }

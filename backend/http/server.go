@@ -156,7 +156,7 @@ func orDefault[T int | int64 | time.Duration](v *T, def T) {
 
 func (s *Server) routes() http.Handler {
 	r := httprouter.New()
-	r.GET("/stocks", s.handleStream)
+	r.GET(streamPath, s.handleStream)
 	r.GET("/api/snapshot", s.handleSnapshot)
 	r.GET("/api/stocks/:symbol", s.handleStock)
 	r.GET("/api/stocks/:symbol/bars", s.handleBars)

@@ -11,6 +11,9 @@ import (
 	"github.com/stockstream/stockstream/backend/stream"
 )
 
+// streamPath is the route of the stream.
+const streamPath = "/stocks"
+
 // maxLastEventID bounds the id a client may send; a longer one is garbage
 // and gets the snapshot.
 const maxLastEventID = 64
@@ -50,17 +53,20 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ httprout
 		return
 	}
 	markStreamed(w)
-	subscribers := s.metrics.Subscribers.WithLabelValues(grant.Class.String())
-	subscribers.Inc()
-	line := lineOf(r) // the stream keeps this, not the request
+	class := grant.Class
+	s.metrics.Subscribers.WithLabelValues(class.String()).Inc()
+	// The stream keeps what its log line needs, not the request: its
+	// method and path are this route's, and the remote address is the one
+	// string of the request an idle stream holds.
+	remote := r.RemoteAddr
 	spec := stream.Spec{Sub: sub, Opening: opening, Expires: req.Expires, Delay: req.Delay, Transport: transportOf(r)}
 	spec.Done = func(res stream.Result) {
 		release()
-		subscribers.Dec()
+		s.metrics.Subscribers.WithLabelValues(class.String()).Dec()
 		if res.Reason == stream.Slow {
-			s.log.Info("stream: client fell behind and was cut; it resumes with Last-Event-ID", "remote", line.remote)
+			s.log.Info("stream: client fell behind and was cut; it resumes with Last-Event-ID", "remote", remote)
 		}
-		s.logRequest(line, http.StatusOK, res.Written, res.Duration)
+		s.logRequest(requestLine{method: http.MethodGet, path: streamPath, remote: remote}, http.StatusOK, res.Written, res.Duration)
 	}
 	setStreamHeaders(w.Header())
 	if canTakeOver(r) {

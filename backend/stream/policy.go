@@ -84,7 +84,7 @@ func (t *Tier) service(w *scratch, st *Stream) {
 		st.timerAt = 0
 	}
 	if sigs&sigEnded != 0 || st.poll {
-		if reason := endOf(st.spec.Sub.Err()); reason == Slow {
+		if reason := endOf(st.sub.Err()); reason == Slow {
 			t.finish(st, Slow)
 			return
 		} else if reason != 0 {
@@ -183,7 +183,7 @@ func (t *Tier) send(w *scratch, st *Stream, now int64) (more bool, err error) {
 			bufs = append(bufs, st.opening...)
 			st.opening = nil
 		}
-		w.batch = st.spec.Sub.Next(w.batch[:0], t.cfg.Chunk)
+		w.batch = st.sub.Next(w.batch[:0], t.cfg.Chunk)
 		for _, ev := range w.batch {
 			bufs = append(bufs, ev.Frame)
 		}
@@ -203,12 +203,11 @@ func (t *Tier) send(w *scratch, st *Stream, now int64) (more bool, err error) {
 		return more, nil
 	}
 	n, err := t.writeConn(st, bufs, now)
-	c := st.counters()
-	c.bytes.Add(float64(n))
+	st.c.bytes.Add(float64(n))
 	if delivered > 0 {
-		c.delivered.Add(float64(delivered))
+		st.c.delivered.Add(float64(delivered))
 		if !newest.IsZero() {
-			c.lag.Observe(time.Since(newest.Add(st.spec.Delay)).Seconds())
+			st.c.lag.Observe(time.Since(newest.Add(st.delay)).Seconds())
 		}
 	}
 	st.keep(bufs, n)
@@ -294,16 +293,15 @@ func (t *Tier) finish(st *Stream, why Reason) {
 	} else {
 		st.conn.Close()
 	}
-	st.spec.Sub.Close()
+	st.sub.Close()
 	clear(st.out)
 	st.out, st.opening = nil, nil
-	c := st.counters()
-	c.closed.WithLabelValues(c.transport, why.String()).Inc()
+	st.c.closed.WithLabelValues(st.c.transport, why.String()).Inc()
 	t.mu.Lock()
 	delete(t.streams, st)
 	t.mu.Unlock()
 	t.live.Done()
-	if st.spec.Done != nil {
-		st.spec.Done(Result{Reason: why, Written: st.written, Duration: time.Since(st.start)})
+	if st.done != nil {
+		st.done(Result{Reason: why, Written: st.written, Duration: time.Duration(t.now() - st.start)})
 	}
 }

@@ -58,14 +58,17 @@ type Result struct {
 }
 
 // Stream is one SSE response: the policy's state for it and its place in
-// the tier's scheduling. Its connection only moves bytes.
+// the tier's scheduling. Its connection only moves bytes. It keeps nothing
+// of its Spec but what it needs while it runs (an idle stream is mostly
+// this struct, so every field counts: see the benchmarks' idle memory).
 type Stream struct {
 	t     *Tier
-	spec  Spec
+	sub   backend.Subscription
+	done  func(Result) // Spec.Done
+	c     *counters    // the metrics of its transport
 	conn  Conn
 	timer wheel.Timer[*Stream]
 	wake  chan struct{} // for a stream served on its own goroutine; nil on the writers
-	start time.Time
 
 	state    atomic.Uint32 // idle, queued, running or rerun
 	flags    atomic.Uint32 // signals not yet taken by the runner
@@ -73,19 +76,23 @@ type Stream struct {
 	cut      atomic.Uint32 // the Reason of a cut made while a write waited
 
 	// Owned by the runner.
-	opening   [][]byte // "retry:" and the snapshot, until written
-	out       [][]byte // frames not yet written, in order; out[0] may be partly written
-	partial   bool     // out[0] is partly written: the client holds half a frame
-	poll      bool     // the subscription cannot notify: look at it every tick
-	blocked   bool     // the connection is full: waiting for sigWritable
-	ending    Reason   // why the stream ends once its begun frame is written
-	endBy     int64    // tier clock by which an ending stream is cut
-	lastWrite int64    // tier clock of the last write
-	stalled   int64    // since when pending bytes made no progress
-	expires   int64    // tier clock of Spec.Expires; 0 if none
-	timerAt   int64    // when the timer is scheduled (0: not scheduled)
-	written   int64
-	finished  bool
+	ending   Reason // why the stream ends once its begun frame is written
+	resumed  bool   // it opens with a replay, not a snapshot
+	partial  bool   // out[0] is partly written: the client holds half a frame
+	poll     bool   // the subscription cannot notify: look at it every tick
+	blocked  bool   // the connection is full: waiting for sigWritable
+	finished bool
+	opening  [][]byte      // "retry:" and the snapshot, until written
+	out      [][]byte      // frames not yet written, in order; out[0] may be partly written
+	delay    time.Duration // Spec.Delay
+	// Times on the tier's clock.
+	start     int64 // when it was opened
+	endBy     int64 // by when an ending stream is cut
+	lastWrite int64 // the last write
+	stalled   int64 // since when pending bytes made no progress
+	expires   int64 // Spec.Expires; 0 if none
+	timerAt   int64 // when the timer is scheduled (0: not scheduled)
+	written   int64 // bytes written
 }
 
 // schedule queues the stream for its runner, unless it is queued already;

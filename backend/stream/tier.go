@@ -22,6 +22,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/metrics"
 	"github.com/stockstream/stockstream/backend/stream/wheel"
 )
@@ -133,11 +134,10 @@ var ErrClosing = errors.New("server shutting down")
 // to Start or Serve. It refuses once the tier shuts down (the caller then
 // closes spec.Sub).
 func (t *Tier) Open(spec Spec) (*Stream, error) {
-	st := &Stream{t: t, spec: spec, start: time.Now()}
+	st := &Stream{t: t, sub: spec.Sub, done: spec.Done, delay: spec.Delay, resumed: spec.Opening.Resumed, start: t.now()}
 	st.timer.Value = st
 	st.opening = t.openingFrames(spec.Opening)
-	st.spec.Opening.Snapshot = nil // written into the opening: not kept twice
-	_, canNotify := spec.Sub.(interface{ Notify(func(bool)) })
+	_, canNotify := spec.Sub.(backend.Notifier)
 	st.poll = !canNotify
 	if !spec.Expires.IsZero() {
 		st.expires = max(t.clock(spec.Expires), 1)
@@ -150,6 +150,7 @@ func (t *Tier) Open(spec Spec) (*Stream, error) {
 	if t.closing {
 		return nil, ErrClosing
 	}
+	st.c = t.countersLocked(spec.Transport)
 	t.streams[st] = struct{}{}
 	t.live.Add(1)
 	return st, nil
@@ -186,32 +187,30 @@ func (t *Tier) Serve(st *Stream, conn Conn) {
 func (t *Tier) begin(st *Stream) {
 	st.lastWrite = t.now()
 	start := "snapshot"
-	if st.spec.Opening.Resumed {
+	if st.resumed {
 		start = "resume"
 	}
-	st.counters().opened.WithLabelValues(st.spec.Transport, start).Inc()
-	if n, ok := st.spec.Sub.(interface{ Notify(func(bool)) }); ok {
+	st.c.opened.WithLabelValues(st.c.transport, start).Inc()
+	if n, ok := st.sub.(backend.Notifier); ok {
 		n.Notify(st.notified)
 	}
 }
 
-// counters returns the metrics of the stream's transport.
-func (st *Stream) counters() *counters {
-	t := st.t
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	c := t.labels[st.spec.Transport]
+// countersLocked returns the metrics of a transport, made on its first
+// stream; t.mu is held.
+func (t *Tier) countersLocked(transport string) *counters {
+	c := t.labels[transport]
 	if c == nil {
 		m := t.cfg.Metrics
 		c = &counters{
-			transport: st.spec.Transport,
-			bytes:     m.StreamBytes.WithLabelValues(st.spec.Transport),
-			delivered: m.Delivered.WithLabelValues(st.spec.Transport),
-			lag:       m.StreamLag.WithLabelValues(st.spec.Transport),
+			transport: transport,
+			bytes:     m.StreamBytes.WithLabelValues(transport),
+			delivered: m.Delivered.WithLabelValues(transport),
+			lag:       m.StreamLag.WithLabelValues(transport),
 			opened:    m.StreamsOpened,
 			closed:    m.StreamsClosed,
 		}
-		t.labels[st.spec.Transport] = c
+		t.labels[transport] = c
 	}
 	return c
 }

@@ -7,16 +7,16 @@ import (
 	"syscall/js"
 )
 
-// Get requests url from the browser, bypassing its HTTP cache, and calls
-// done from the browser's event loop once the answer's body has arrived.
-func Get(url string, done func(Response)) {
+// Do sends r from the browser, bypassing its HTTP cache, and calls done
+// from the browser's event loop once the answer's body has arrived.
+func Do(r Request, done func(Response)) {
 	var answered, read, failed js.Func
 	status := 0
-	finish := func(r Response) {
+	finish := func(resp Response) {
 		answered.Release()
 		read.Release()
 		failed.Release()
-		done(r)
+		done(resp)
 	}
 	answered = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		status = args[0].Get("status").Int()
@@ -31,7 +31,25 @@ func Get(url string, done func(Response)) {
 		finish(Response{Err: errors.New(args[0].Call("toString").String())})
 		return nil
 	})
+	js.Global().Call("fetch", r.URL, options(r)).Call("then", answered, failed)
+}
+
+// options returns the fetch options of r.
+func options(r Request) js.Value {
 	opts := js.Global().Get("Object").New()
 	opts.Set("cache", "no-store")
-	js.Global().Call("fetch", url, opts).Call("then", answered, failed)
+	if r.Method != "" {
+		opts.Set("method", r.Method)
+	}
+	if len(r.Header) > 0 {
+		h := js.Global().Get("Object").New()
+		for k, v := range r.Header {
+			h.Set(k, v)
+		}
+		opts.Set("headers", h)
+	}
+	if signal := js.Global().Get("AbortSignal"); r.Timeout > 0 && signal.Get("timeout").Truthy() {
+		opts.Set("signal", signal.Call("timeout", r.Timeout.Milliseconds()))
+	}
+	return opts
 }

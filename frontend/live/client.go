@@ -56,6 +56,17 @@ type Config struct {
 	// browser's event loop without the client's lock held and must not
 	// block. SetNotify sets it later.
 	Notify func()
+	// Vet, if not nil, is asked whether the page may still read each time
+	// a stream fails, and when one has not opened after CheckAfter: an
+	// EventSource cannot see the status it was refused with, so Vet looks
+	// (the page asks the server what it may read) and calls answer once,
+	// from any goroutine, with nil to go on or with why the page may not
+	// read, which stops the client (see Stop). With a Vet, a failed
+	// stream is closed at once and replaced only once Vet has answered:
+	// the browser's own reconnect, which would read with whatever
+	// credentials the browser holds by then (an ended session reads as
+	// anonymous), never happens. SetVet sets it later.
+	Vet func(answer func(refused error))
 }
 
 // Client is one logical connection to the stream that survives the loss of
@@ -77,7 +88,10 @@ type Client struct {
 	everLive  bool
 	stopTimer func() bool // pending reconnect
 	checking  bool        // a check of a stream not yet open is pending
-	dirty     bool        // news since the last Drain
+	vetting   bool        // a Vet of generation vetGen is pending
+	vetGen    int
+	dirty     bool // news since the last Drain
+	stopped   bool // Stop was called: no stream until Connect
 	closed    bool
 }
 
@@ -99,14 +113,46 @@ func New(cfg Config) *Client {
 }
 
 // Connect (re)opens the stream for symbols (all when empty) from scratch:
-// the server answers with a snapshot. It replaces any current stream.
+// the server answers with a snapshot. It replaces any current stream, and
+// ends a Stop.
 func (c *Client) Connect(symbols []string) {
 	c.mu.Lock()
 	c.symbols = symbols
 	c.decoder = message.Resume("")
 	c.failures = 0
+	if c.stopped {
+		c.stopped, c.status = false, StatusConnecting
+	}
 	c.mu.Unlock()
 	c.reopen()
+}
+
+// Stop closes the stream and opens none until the next Connect: the page
+// may not read now, or not with the rights it read with. The status is
+// offline meanwhile. What was received before stays queued for Drain.
+func (c *Client) Stop() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	old, f := c.stop()
+	c.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	notify(f)
+}
+
+// stop stops the client (see Stop); c.mu is held. The caller closes the
+// returned stream and calls the returned Notify once the lock is
+// released.
+func (c *Client) stop() (sse.Stream, func()) {
+	old := c.detach()
+	c.stopped = true
+	c.gen++ // late callbacks and answers of Vet are ignored
+	c.status = StatusOffline
+	return old, c.news()
 }
 
 // Symbols returns the symbols the stream is filtered on (all when empty).
@@ -129,6 +175,14 @@ func (c *Client) SetNotify(f func()) {
 	}
 	c.mu.Unlock()
 	notify(call)
+}
+
+// SetVet sets the function asked whether the page may still read
+// (Config.Vet).
+func (c *Client) SetVet(vet func(answer func(refused error))) {
+	c.mu.Lock()
+	c.cfg.Vet = vet
+	c.mu.Unlock()
 }
 
 // Conflate asks the server for at most one event per symbol per window d,
@@ -177,7 +231,8 @@ func (c *Client) Drain() (items []message.Message, dropped int) {
 
 // Check is the watchdog of a stream that has not opened: it reconnects a
 // stream the browser closed for good without an error event, and looks
-// again later while the browser is still trying.
+// again later while the browser is still trying, asking Vet meanwhile
+// whether the page may read at all.
 func (c *Client) Check() {
 	c.mu.Lock()
 	c.checking = false
@@ -192,8 +247,48 @@ func (c *Client) Check() {
 	case sse.Connecting:
 		c.mu.Lock()
 		c.watch()
+		vet := c.vet()
 		c.mu.Unlock()
+		notify(vet)
 	}
+}
+
+// vet returns the call of Vet for the current stream, or nil when there
+// is no Vet or a call for this stream is pending; c.mu is held.
+func (c *Client) vet() func() {
+	if c.cfg.Vet == nil || c.closed || c.stopped || (c.vetting && c.vetGen == c.gen) {
+		return nil
+	}
+	c.vetting, c.vetGen = true, c.gen
+	vet, gen := c.cfg.Vet, c.gen
+	return func() { vet(func(refused error) { c.vetted(gen, refused) }) }
+}
+
+// vetted takes Vet's answer for generation gen: a refusal stops the
+// client; otherwise a failed stream is replaced after a backoff. An
+// answer about a stream that was replaced since changes nothing.
+func (c *Client) vetted(gen int, refused error) {
+	c.mu.Lock()
+	if gen == c.vetGen {
+		c.vetting = false
+	}
+	if gen != c.gen || c.closed || c.stopped {
+		c.mu.Unlock()
+		return
+	}
+	var old sse.Stream
+	var f func()
+	switch {
+	case refused != nil:
+		old, f = c.stop()
+	case c.stream == nil:
+		c.retry(gen, sse.Closed)
+	}
+	c.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	notify(f)
 }
 
 // watch schedules a Check unless one is pending; c.mu is held.
@@ -243,7 +338,7 @@ func (c *Client) url() string {
 // reopen closes the current stream and dials a new one from the last id.
 func (c *Client) reopen() {
 	c.mu.Lock()
-	if c.closed {
+	if c.closed || c.stopped {
 		c.mu.Unlock()
 		return
 	}
@@ -256,7 +351,7 @@ func (c *Client) reopen() {
 	}
 	s := c.cfg.Dial(u, []string{stock.EventSnapshot, stock.EventUpdate}, c.handlers(gen))
 	c.mu.Lock()
-	if c.gen != gen || c.closed {
+	if c.gen != gen || c.closed || c.stopped {
 		c.mu.Unlock()
 		s.Close()
 		return
@@ -329,12 +424,13 @@ func (c *Client) received(gen int, m sse.Message) {
 	notify(f)
 }
 
-// failed handles an error on stream gen. While the browser reconnects by
-// itself (Connecting) only the status changes; a Closed stream is replaced
-// after a backoff.
+// failed handles an error on stream gen. Without a Vet, while the browser
+// reconnects by itself (Connecting) only the status changes, and a Closed
+// stream is replaced after a backoff. With one, the stream is closed at
+// once and Vet asked; its answer replaces it, or stops the client.
 func (c *Client) failed(gen int, rs sse.ReadyState) {
 	c.mu.Lock()
-	if gen != c.gen || c.closed {
+	if gen != c.gen || c.closed || c.stopped {
 		c.mu.Unlock()
 		return
 	}
@@ -344,9 +440,21 @@ func (c *Client) failed(gen int, rs sse.ReadyState) {
 		c.status = StatusOffline
 	}
 	f := c.news()
-	c.retry(gen, rs)
+	var old sse.Stream
+	var vet func()
+	if c.cfg.Vet != nil {
+		old = c.detach()
+		c.gen++ // the closed stream's late callbacks are ignored
+		vet = c.vet()
+	} else {
+		c.retry(gen, rs)
+	}
 	c.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
 	notify(f)
+	notify(vet)
 }
 
 // retry replaces a stream the browser closed for good after a backoff, or

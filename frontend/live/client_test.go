@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -359,5 +360,176 @@ func TestDuplicatesAreSkipped(t *testing.T) {
 	}
 	if got := c.Symbols(); len(got) != 1 || got[0] != "AAPL" {
 		t.Errorf("symbols %v", got)
+	}
+}
+
+// vetter records the questions a client asks its Vet; the test answers
+// them.
+type vetter struct {
+	mu      sync.Mutex
+	answers []func(error)
+}
+
+func (v *vetter) vet(answer func(error)) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.answers = append(v.answers, answer)
+}
+
+func (v *vetter) asked() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.answers)
+}
+
+// answer answers question i.
+func (v *vetter) answer(i int, refused error) {
+	v.mu.Lock()
+	a := v.answers[i]
+	v.mu.Unlock()
+	a(refused)
+}
+
+func newVettedClient(n *fakeNet, v *vetter) *live.Client {
+	c := newClient(n)
+	c.SetVet(v.vet)
+	return c
+}
+
+var errRefused = errors.New("refused")
+
+// TestAVettedFailureWaitsForTheAnswer: with a Vet, a failed stream is
+// closed at once, even one the browser would retry by itself, and is
+// replaced, from the last id, only once the Vet lets the page read.
+func TestAVettedFailureWaitsForTheAnswer(t *testing.T) {
+	for _, rs := range []sse.ReadyState{sse.Connecting, sse.Closed} {
+		n, v := &fakeNet{}, &vetter{}
+		c := newVettedClient(n, v)
+		c.Connect(nil)
+		s := n.last()
+		s.h.Open()
+		send(s, "stockUpdate", "42", fmt.Sprintf(update, "42"))
+		timers := n.count()
+		s.h.Error(rs)
+		if !s.closed || v.asked() != 1 || n.count() != timers || len(n.streams) != 1 {
+			t.Fatalf("readyState %d: closed %v, vets %d, timers %d→%d, streams %d", rs, s.closed, v.asked(), timers, n.count(), len(n.streams))
+		}
+		s.h.Error(rs) // a late error of the closed stream asks nothing more
+		if v.asked() != 1 {
+			t.Errorf("readyState %d: %d vets for one failure", rs, v.asked())
+		}
+		v.answer(0, nil)
+		if n.count() != timers+1 || n.delays[len(n.delays)-1] != 500*time.Millisecond {
+			t.Fatalf("readyState %d: no reconnect after the vet: %v", rs, n.delays)
+		}
+		n.fire()
+		if s2 := n.last(); s2 == s || s2.url != "/stocks?lastEventId=42" {
+			t.Errorf("readyState %d: reconnect %s", rs, s2.url)
+		}
+	}
+}
+
+// TestARefusalStopsUntilConnect: a refusal closes the stream, reports
+// offline and schedules nothing; neither a reconnect nor a new window
+// opens a stream, and Connect starts again from a snapshot.
+func TestARefusalStopsUntilConnect(t *testing.T) {
+	n, v := &fakeNet{}, &vetter{}
+	var notified int
+	c := newNotifyingClient(n, func() { notified++ })
+	c.SetVet(v.vet)
+	c.Connect([]string{"AAPL"})
+	s := n.last()
+	s.h.Open()
+	send(s, "stockUpdate", "42", fmt.Sprintf(update, "42"))
+	c.Drain()
+	s.state = sse.Closed
+	s.h.Error(sse.Closed)
+	c.Drain()
+	timers, before := n.count(), notified
+	v.answer(0, errRefused)
+	if st, _ := c.Status(); st != live.StatusOffline || n.count() != timers || notified != before+1 {
+		t.Fatalf("after a refusal: status %s, timers %d→%d, notified %d→%d", st, timers, n.count(), before, notified)
+	}
+	c.Conflate(time.Second)
+	c.Check()
+	if len(n.streams) != 1 {
+		t.Fatal("a stopped client opened a stream")
+	}
+	c.Connect([]string{"AAPL"})
+	if len(n.streams) != 2 || n.last().url != "/stocks?conflate=1000ms&symbols=AAPL" {
+		t.Fatalf("Connect after a refusal: %d streams, url %s", len(n.streams), n.last().url)
+	}
+	if st, _ := c.Status(); st != live.StatusConnecting {
+		t.Errorf("status %s after Connect", st)
+	}
+}
+
+// TestTheWatchdogVetsAStreamThatDoesNotOpen: a stream still connecting
+// after CheckAfter is vetted while the browser goes on trying; a refusal
+// closes it.
+func TestTheWatchdogVetsAStreamThatDoesNotOpen(t *testing.T) {
+	n, v := &fakeNet{}, &vetter{}
+	c := newVettedClient(n, v)
+	c.Connect(nil)
+	s := n.last()
+	n.fire() // the check armed at connect
+	if v.asked() != 1 || s.closed {
+		t.Fatalf("check of a connecting stream: %d vets, closed %v", v.asked(), s.closed)
+	}
+	n.fire() // the next check while the first vet is pending
+	if v.asked() != 1 {
+		t.Errorf("%d vets pending for one stream", v.asked())
+	}
+	v.answer(0, errRefused)
+	if !s.closed {
+		t.Error("a refused stream was left open")
+	}
+}
+
+// TestAStaleAnswerChangesNothing: an answer about a stream that Connect
+// replaced since neither stops the new one nor keeps it from being vetted
+// when it fails.
+func TestAStaleAnswerChangesNothing(t *testing.T) {
+	n, v := &fakeNet{}, &vetter{}
+	c := newVettedClient(n, v)
+	c.Connect(nil)
+	n.last().h.Error(sse.Closed)
+	c.Connect([]string{"AAPL"})
+	s := n.last()
+	v.answer(0, errRefused)
+	if s.closed {
+		t.Fatal("a stale refusal closed the new stream")
+	}
+	s.h.Error(sse.Closed)
+	if v.asked() != 2 {
+		t.Fatalf("the new stream's failure asked %d vets in all, want 2", v.asked())
+	}
+	v.answer(1, nil)
+	n.fire()
+	if len(n.streams) != 3 {
+		t.Errorf("the new stream was not replaced: %d streams", len(n.streams))
+	}
+}
+
+// TestStopClosesAndKeepsWhatCame: Stop closes the stream and ignores its
+// late callbacks; what came before it is still drained.
+func TestStopClosesAndKeepsWhatCame(t *testing.T) {
+	n := &fakeNet{}
+	c := newClient(n)
+	c.Connect(nil)
+	s := n.last()
+	s.h.Open()
+	send(s, "stockUpdate", "42", fmt.Sprintf(update, "42"))
+	c.Stop()
+	send(s, "stockUpdate", "43", fmt.Sprintf(update, "43"))
+	s.h.Error(sse.Closed)
+	if !s.closed || n.count() != 1 {
+		t.Fatalf("after Stop: closed %v, timers %v", s.closed, n.delays)
+	}
+	if items, _ := c.Drain(); len(items) != 1 || items[0].Event.ID != "42" {
+		t.Errorf("drained %+v", items)
+	}
+	if st, _ := c.Status(); st != live.StatusOffline {
+		t.Errorf("status %s", st)
 	}
 }

@@ -17,10 +17,12 @@ func (p *page) dashboard() app.UI {
 			app.Img().Class("logo").Src("/web/icon.svg").Attr("role", "presentation").Width(32).Height(32),
 			app.H1().Text("StockStream"),
 		)),
+		p.access(),
 		app.Main().Class("content").Body(
 			app.If(p.update, func() app.UI { return &updateBanner{} }),
 			p.part(partNote, func() app.UI {
-				return &statusNote{Status: p.status, AsOf: p.asOf, Empty: p.board.Len() == 0}
+				return &statusNote{Status: p.status, AsOf: p.asOf, Empty: p.board.Len() == 0,
+					Stopped: p.sess.refusal != nil, Delay: p.sess.info.delay()}
 			}),
 			p.part(partWatch, func() app.UI { return &watchlist{Symbols: p.symbols, Ready: p.stream != nil} }),
 			app.Div().Class("panels").Body(
@@ -42,7 +44,7 @@ func (p *page) onWatch(ctx app.Context, a app.Action) {
 	if len(symbols) > 0 {
 		p.board.Retain(symbols)
 	}
-	p.stream.Connect(streamSymbols(symbols, p.symbol))
+	p.connect()
 }
 
 // watched returns the prices of the watched symbols; all when none are.

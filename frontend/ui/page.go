@@ -43,6 +43,7 @@ type page struct {
 	lastID      string
 	asOf        time.Time // when the board's prices were last known current
 	symbols     []string  // the watchlist; empty: every symbol
+	sess        sessionState
 	update      bool
 	installable bool
 
@@ -56,6 +57,8 @@ type page struct {
 	saving     bool            // a save is scheduled
 	backfilled map[string]bool // symbols whose bars were asked for
 	routed     map[string]bool // symbols whose page is routed
+
+	unwatchCache func() // removes the back/forward cache's listeners
 }
 
 func newPage(src Source) *page {
@@ -105,13 +108,15 @@ func (p *page) OnMount(ctx app.Context) {
 	ctx.Handle(actionWatch, p.onWatch)
 	p.frames = newFrames(func() { ctx.Dispatch(p.flush) })
 	p.stream.SetNotify(p.frames.Request)
+	p.watchSession(ctx)
 	p.nextStartupStep(ctx)
 }
 
 // OnNav follows the app's navigation between the dashboard and symbols'
 // pages after the first page, whose data the server handed over. The
 // stream stays open; it is widened to the symbol of a page when the
-// watchlist leaves it out.
+// watchlist leaves it out, and opened again on the new page's symbols
+// when the server refused a symbol of the last one.
 func (p *page) OnNav(ctx app.Context) {
 	if !app.IsClient || p.stream == nil {
 		return
@@ -121,9 +126,13 @@ func (p *page) OnNav(ctx app.Context) {
 		return
 	}
 	sym := symbolOf(ctx.Page().URL().Path)
+	scoped := p.sess.refusal != nil && p.sess.refusal.Kind == refusalScope
 	if sym == "" {
 		p.symbol, p.chart = "", symbolData{}
 		ctx.Page().SetTitle(dashboardTitle)
+		if scoped {
+			p.connect()
+		}
 		return
 	}
 	ctx.Page().SetTitle(symbolTitle(sym))
@@ -132,8 +141,8 @@ func (p *page) OnNav(ctx app.Context) {
 	}
 	p.symbol = sym
 	p.showSymbol(ctx)
-	if !covers(p.stream.Symbols(), sym) {
-		p.stream.Connect(streamSymbols(p.symbols, sym))
+	if !p.refuseScope() && (scoped || !covers(p.stream.Symbols(), sym)) {
+		p.connect()
 	}
 }
 
@@ -144,6 +153,9 @@ func (p *page) OnDismount() {
 	}
 	if p.frames != nil {
 		p.frames.Close()
+	}
+	if p.unwatchCache != nil {
+		p.unwatchCache()
 	}
 }
 
@@ -268,11 +280,19 @@ func (p *page) Render() app.UI {
 }
 
 // header is the top of both views: the brand, the install button while the
-// app is installable, and the connection badge.
+// app is installable, the delay of delayed prices and the connection
+// badge.
 func (p *page) header(brand app.UI) app.UI {
+	delay := p.sess.info.delay()
 	return app.Header().Class("top").Body(
 		brand,
 		app.If(p.installable, func() app.UI { return &installButton{} }),
-		&badge{Status: p.status, LastID: p.lastID},
+		app.If(delay > 0 && p.sess.refusal == nil, func() app.UI { return delayTag(delay) }),
+		&badge{Status: p.status, LastID: p.lastID, Stopped: p.sess.refusal != nil},
 	)
+}
+
+// access is the sign-in under the header of both views.
+func (p *page) access() app.UI {
+	return &accessBar{Session: p.sess.info, Refusal: p.sess.refusal, Ready: p.stream != nil}
 }

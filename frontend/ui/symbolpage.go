@@ -137,6 +137,7 @@ func (p *page) symbolView() app.UI {
 			app.Img().Class("logo").Src("/web/icon.svg").Attr("role", "presentation").Width(32).Height(32),
 			app.Span().Class("brand-name").Text("StockStream"),
 		)),
+		p.access(),
 		app.Main().Class("content").Body(
 			app.Elem("nav").Aria("label", "Breadcrumb").Body(
 				app.Elem("a").Class("back").Attr("href", "/").Text("← All symbols"),

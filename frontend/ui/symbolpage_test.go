@@ -11,7 +11,7 @@ import (
 )
 
 func TestSymbolOf(t *testing.T) {
-	for path, want := range map[string]string{"/stocks/aapl": "AAPL", "/stocks/BRK.B": "BRK.B", "/stocks/": "", "/stocks/1X": "", "/stocks/AAPL/x": "", "/": "", "/aapl": ""} {
+	for path, want := range map[string]string{"/stocks/aapl": "AAPL", "/stocks/BRK.B": "BRK.B", "/stocks/": "", "/stocks/1X": "1X", "/stocks/-X": "", "/stocks/AAPL/x": "", "/": "", "/aapl": ""} {
 		if got := symbolOf(path); got != want {
 			t.Errorf("symbolOf(%q) = %q, want %q", path, got, want)
 		}

@@ -135,8 +135,9 @@ func TestParseWatch(t *testing.T) {
 		{in: "aapl msft", syms: []string{"AAPL", "MSFT"}},
 		{in: " AAPL,msft;goog\tBRK.B\n", syms: []string{"AAPL", "MSFT", "GOOG", "BRK.B"}},
 		{in: "aapl, AAPL ;; aapl", syms: []string{"AAPL"}},
-		{in: "MSFT;1BAD, tsla", syms: []string{"MSFT", "TSLA"}, bad: []string{"1BAD"}, refusal: "1BAD is not a symbol"},
-		{in: "a$ 9 a$", bad: []string{"a$", "9"}, refusal: "a$, 9 are not symbols"},
+		{in: "MSFT;B@D, tsla", syms: []string{"MSFT", "TSLA"}, bad: []string{"B@D"}, refusal: "B@D is not a symbol"},
+		{in: "a$ .9 a$", bad: []string{"a$", ".9"}, refusal: "a$, .9 are not symbols"},
+		{in: "0700.hk", syms: []string{"0700.HK"}},
 		{in: "   ", refusal: ""},
 	}
 	for _, c := range cases {

@@ -236,7 +236,7 @@ func refusal(bad, unknown []string) string {
 	var parts []string
 	if len(bad) > 0 {
 		parts = append(parts, names(bad)+" "+plural(len(bad), "is not a symbol", "are not symbols")+
-			": a symbol is up to 12 letters, digits, '.' or '-', starting with a letter.")
+			": a symbol is up to 12 letters, digits, '.' or '-', starting with a letter or digit.")
 	}
 	if len(unknown) > 0 {
 		parts = append(parts, "Unknown "+plural(len(unknown), "symbol", "symbols")+" "+names(unknown)+

@@ -67,7 +67,7 @@ func TestResumedSnapshotIsMissed(t *testing.T) {
 func TestDecodeRefusesWhatIsNotStockstreams(t *testing.T) {
 	for _, c := range []struct{ typ, id, data string }{
 		{stock.EventUpdate, "abc", `{}`},
-		{stock.EventUpdate, "3", `{"id":"3","symbol":"1BAD","price":1,"timestamp":"2026-01-02T03:04:05Z"}`},
+		{stock.EventUpdate, "3", `{"id":"3","symbol":"B@D","price":1,"timestamp":"2026-01-02T03:04:05Z"}`},
 		{stock.EventUpdate, "3", `{"id":"3","symbol":"A","timestamp":"2026-01-02T03:04:05Z"}`},
 		{stock.EventUpdate, "3", `not json`},
 		{stock.EventSnapshot, "3", `{"not":"an array"}`},

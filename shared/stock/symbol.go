@@ -14,7 +14,7 @@ var ErrInvalidSymbol = errors.New("invalid symbol")
 
 // ParseSymbol validates a ticker symbol and returns it in upper case.
 // A symbol holds 1 to MaxSymbolLen ASCII letters, digits, '.' or '-' and
-// starts with a letter ("AAPL", "BRK.B", "BF-B").
+// starts with a letter or digit ("AAPL", "BRK.B", "BF-B", "0700.HK").
 // Every byte is checked before anything is upper-cased, and only ASCII
 // letters are: "aſ", "ıbm" and the Kelvin sign are refused, never read as
 // "AS", "IBM" or "K". Whitespace and control characters are refused too,
@@ -30,8 +30,8 @@ func ParseSymbol(s string) (string, error) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		upper = upper && !isLower(c)
-		if !isSymbolByte(c) || i == 0 && !isLetter(c) {
-			return "", fmt.Errorf("%w %q: use ASCII letters, digits, '.' or '-', starting with a letter", ErrInvalidSymbol, s)
+		if !isSymbolByte(c) || i == 0 && !isLetter(c) && !isDigit(c) {
+			return "", fmt.Errorf("%w %q: use ASCII letters, digits, '.' or '-', starting with a letter or digit", ErrInvalidSymbol, s)
 		}
 	}
 	if upper {
@@ -48,6 +48,8 @@ func isSymbolByte(c byte) bool {
 func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
 
 func isLetter(c byte) bool { return 'A' <= c && c <= 'Z' || isLower(c) }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // asciiUpper upper-cases the ASCII letters of s and nothing else.
 func asciiUpper(s string) string {

@@ -11,7 +11,7 @@ import (
 func TestParseSymbol(t *testing.T) {
 	valid := map[string]string{
 		"AAPL": "AAPL", "aapl": "AAPL", "BRK.B": "BRK.B", "brk-b": "BRK-B", "BF-B": "BF-B", "X": "X",
-		"ABCDEFGHIJKL": "ABCDEFGHIJKL", "A1": "A1", "A..": "A..", "a-1.b": "A-1.B",
+		"ABCDEFGHIJKL": "ABCDEFGHIJKL", "A1": "A1", "A..": "A..", "a-1.b": "A-1.B", "1ABC": "1ABC", "0700.hk": "0700.HK",
 	}
 	for in, want := range valid {
 		if got, err := stock.ParseSymbol(in); err != nil || got != want {
@@ -19,7 +19,7 @@ func TestParseSymbol(t *testing.T) {
 		}
 	}
 	invalid := []string{
-		"", "1ABC", "0700.HK", ".A", "-A", ".", "..", "AA PL", " AAPL", "AAPL ", "AAPL\n", "A\r\nevent: x", "A\x00", "ABCDEFGHIJKLM",
+		"", ".A", "-A", ".", "..", "AA PL", " AAPL", "AAPL ", "AAPL\n", "A\r\nevent: x", "A\x00", "ABCDEFGHIJKLM",
 		"A/B", "A:B", "A,B", "A\"B", "A<script>", "A_B", "A+B", "A%20", strings.Repeat("A", 1000),
 		// Letters that upper-case to ASCII under Unicode rules, and other
 		// non-ASCII look-alikes: refused before any case folding.

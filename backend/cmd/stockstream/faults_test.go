@@ -151,9 +151,11 @@ func faultReplay(t *testing.T) faultReport {
 	if err := os.WriteFile(name, []byte(file.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	replaying := startInstance(t, srv.URL(0), append(faultFlags, "--replay", name, "--replay-speed", "40x")...)
+	replaying := startInstance(t, srv.URL(0), append(faultFlags, "--replay", name, "--replay-speed", "20x")...)
 	r := newFaultRunOn(t, []*instance{replaying, startInstance(t, srv.URL(0), faultFlags...)}, false)
-	time.Sleep(2 * time.Second)
+	// The faults strike while the replay runs, however slow the machine:
+	// once it has published some of its prices (it takes 15 s in all).
+	waitPublished(t, 20, replaying.base)
 	srv.Kill() // a blip: back within the lease
 	time.Sleep(300 * time.Millisecond)
 	srv.Restart(t)

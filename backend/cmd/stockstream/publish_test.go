@@ -165,7 +165,7 @@ func TestPublishRefusesBadCommandLines(t *testing.T) {
 		{[]string{"--to", "h:1", "--token", "t"}, nil, "name a price file, or - for standard input"},
 		{[]string{"--to", "h:1", "--token", "t", "-", f}, nil, "- (standard input) cannot be given with other files"},
 		{[]string{"--to", "h:1", "--token", "t", "--retry-for", "-1s", f}, nil, "--retry-for"},
-		{[]string{"--to", "h:1", "--token", "t", "--symbol", "1X", f}, nil, "--symbol: invalid symbol"},
+		{[]string{"--to", "h:1", "--token", "t", "--symbol", "-X", f}, nil, "--symbol: invalid symbol"},
 		{[]string{"--to", "h:1", "--token", "t", "--tz", "Mars/Olympus", f}, nil, `--tz: "Mars/Olympus" is not a time zone`},
 		{[]string{"--dry-run", "--tz", "", f}, nil, `--tz: "" is not a time zone`},
 		{[]string{f}, map[string]string{"STOCKSTREAM_TO": "h:1", "STOCKSTREAM_TOKEN": "t", "STOCKSTREAM_SPEED": "warp"}, `--speed: "warp"`},

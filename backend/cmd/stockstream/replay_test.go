@@ -186,16 +186,19 @@ func TestServeRefusesBadReplays(t *testing.T) {
 		`--replay: "-" is not a file name`:  {"--replay", "-"},
 		"--replay-loop: give the files":     {"--replay-loop"},
 		`--replay-speed: "soon" is not max`: {"--replay", writeFile(t, "ok.csv", []byte(longFile)), "--replay-speed", "soon"},
-		"this file has no symbol column":    {"--replay", writeFile(t, "2024.csv", []byte(yahooFile))},
+		"this file has no symbol column":    {"--replay", writeFile(t, "prices_2024.csv", []byte(yahooFile))},
 		"half.csv:5:17: invalid price":      {"--replay", writeFile(t, "half.csv", []byte(longFile+"MSFT,2024-01-05,1.2.3\n"))},
 		"--replay-tz: \"Atlantis\" is not":  {"--replay", writeFile(t, "tz.csv", []byte(longFile)), "--replay-tz", "Atlantis"},
 		"--replay-symbol: invalid symbol":   {"--replay", writeFile(t, "Y.csv", []byte(yahooFile)), "--replay-symbol", "a b"},
 	}
 	for want, args := range cases {
 		var out syncBuffer
-		if code := run(context.Background(), args, noEnv, &out, nil); code != exitUsage || !strings.Contains(out.String(), want) {
+		// A server that starts anyway is stopped, not waited for.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if code := run(ctx, args, noEnv, &out, nil); code != exitUsage || !strings.Contains(out.String(), want) {
 			t.Errorf("%v: exit %d, %q; want 2 and %q", args, code, out.String(), want)
 		}
+		cancel()
 	}
 }
 

@@ -27,7 +27,9 @@ import (
 
 // scenario is one load: Conns streams and Rate events/s, or idle streams
 // (Rate 0) whose memory is read after a hold, conflated over Conflate if
-// set. OursOnly scenarios measure what the peers do not offer.
+// set. OursOnly scenarios measure what the peers do not offer; scenarios
+// with Variants run stockstream alone, once per variant and round, the
+// variants alternating.
 type scenario struct {
 	Name  string
 	Slug  string
@@ -42,6 +44,17 @@ type scenario struct {
 	Hold     time.Duration
 	Conflate time.Duration
 	OursOnly bool
+	// Variants are ways of serving and reading stockstream compared side
+	// by side, each run Rounds times (at least once), alternately.
+	Variants []variant
+	Rounds   int
+	// Publish, if set, is how long this scenario publishes (instead of
+	// the run's timing); Prefill is a number of events published before
+	// the streams open; Fill, for delayed readers, the events published
+	// twice at full speed afterwards to measure what each costs held.
+	Publish time.Duration
+	Prefill int
+	Fill    int
 }
 
 // gradual is the number of streams dialled at once when they are opened
@@ -65,7 +78,22 @@ var scenarios = []scenario{
 		OursOnly: true},
 	{Name: "10,000 subs × 200/s, conflate=250ms", Slug: "10k-x-200-conflate", Conns: 10000, Rate: 200, Dialers: gradual,
 		Conflate: 250 * time.Millisecond, OursOnly: true},
+	{Name: "1,000 subs × 200/s: HTTP/1.1 and HTTP/2 over TLS", Slug: "1k-x-200-h2", Conns: 1000, Rate: 200, Dialers: gradual,
+		Variants: []variant{{Label: http1}, {Label: http2, TLS: true}}, Rounds: 2},
+	{Name: "1,000 subs × 200/s: token holders and no --subscribe-key", Slug: "1k-x-200-token", Conns: 1000, Rate: 200, Dialers: gradual,
+		Variants: []variant{{Label: noKey}, {Label: tokens, Token: true}}, Rounds: 4},
+	{Name: "10,000 delayed readers (--anonymous-delay 15m), 200 events/s", Slug: "10k-delayed", Conns: 10000, Rate: 200, Dialers: gradual,
+		Variants: []variant{{Label: delayed, Delay: 15 * time.Minute}}, Publish: time.Minute, Prefill: 12000, Fill: 50000},
 }
+
+// The variants' labels.
+const (
+	http1   = "stockstream, HTTP/1.1"
+	http2   = "stockstream, HTTP/2 over TLS"
+	noKey   = "stockstream, no --subscribe-key"
+	tokens  = "stockstream, token holders"
+	delayed = "stockstream, --anonymous delayed"
+)
 
 // timing is how long each run publishes, drains and holds idle streams;
 // in a quick run, every idle scenario holds its streams for Idle.
@@ -90,6 +118,7 @@ func main() {
 	quick := flag.Bool("quick", os.Getenv("BENCH_QUICK") == "1", "short runs (also BENCH_QUICK=1)")
 	root := flag.String("root", "..", "repository root")
 	only := flag.String("servers", "", "comma-separated server names to run (default: all)")
+	pick := flag.String("scenarios", "", "comma-separated scenario slugs to run alone (e.g. 1k-x-200-h2): results go to bench/results/<slug>.json and a summary to stderr; run.json and BENCHMARKS.md are left as they are")
 	noGoBench := flag.Bool("no-gobench", false, "skip the go test -bench hot-path benchmarks")
 	renderOnly := flag.Bool("render-only", false, "only regenerate BENCHMARKS.md from bench/results/run.json")
 	flag.Parse()
@@ -97,7 +126,7 @@ func main() {
 	if *renderOnly {
 		err = render(*root)
 	} else {
-		err = benchAll(*root, *quick, *only, !*noGoBench)
+		err = benchAll(*root, *quick, *only, *pick, !*noGoBench)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchall:", err)
@@ -105,7 +134,7 @@ func main() {
 	}
 }
 
-func benchAll(root string, quick bool, only string, goBench bool) error {
+func benchAll(root string, quick bool, only, pick string, goBench bool) error {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return err
@@ -123,24 +152,51 @@ func benchAll(root string, quick bool, only string, goBench bool) error {
 	if quick {
 		r.Timing = timing{Publish: 3 * time.Second, Drain: 2 * time.Second, Idle: 5 * time.Second, Quick: true}
 	}
+	var sec *secrets
 	for _, sc := range scenarios {
+		if pick != "" && !contains(strings.Split(pick, ","), sc.Slug) {
+			continue
+		}
 		var results []report.Result
-		for _, s := range servers {
-			if only != "" && !contains(strings.Split(only, ","), s.Name) || sc.OursOnly && s.Name != ours {
+		add := func(res *report.Result, cmdline string) {
+			results = append(results, *res)
+			if !contains(r.Commands, cmdline) {
+				r.Commands = append(r.Commands, cmdline)
+			}
+		}
+		if len(sc.Variants) > 0 {
+			if only != "" && !contains(strings.Split(only, ","), ours) {
 				continue
 			}
-			res, cmdline, err := runOne(binDir, s, sc, r.Timing)
+			if sec == nil {
+				if sec, err = makeSecrets(binDir); err != nil {
+					return err
+				}
+			}
+			for round := 1; round <= max(sc.Rounds, 1); round++ {
+				for _, v := range sc.Variants {
+					add(runVariant(binDir, sc, v, sec, round, r.Timing))
+				}
+			}
+		}
+		for _, s := range servers {
+			if len(sc.Variants) > 0 || only != "" && !contains(strings.Split(only, ","), s.Name) || sc.OursOnly && s.Name != ours {
+				continue
+			}
+			res, cmdline, err := runOne(binDir, launchOf(s, sc), sc, r.Timing)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "benchall: %s, %s: %v\n", s.Name, sc.Name, err)
 				res = &report.Result{Server: s.Name, Scenario: sc.Name, Errors: []string{err.Error()}}
 			}
-			results = append(results, *res)
-			r.Commands = append(r.Commands, cmdline)
+			add(res, cmdline)
 		}
 		r.Results = append(r.Results, results...)
 		if err := writeJSON(filepath.Join(resDir, sc.Slug+".json"), results); err != nil {
 			return err
 		}
+	}
+	if pick != "" {
+		return report.WriteTable(os.Stderr, r.Results)
 	}
 	if goBench {
 		r.GoBench = runGoBench(root, quick)
@@ -172,38 +228,80 @@ func writeMarkdown(root string, r *run) error {
 	return os.WriteFile(filepath.Join(root, "BENCHMARKS.md"), []byte(md), 0o644)
 }
 
-// runOne starts s, drives scenario sc against it with the load generator
-// and stops it. It returns the result and the generator's command line.
-func runOne(binDir string, s server, sc scenario, t timing) (*report.Result, string, error) {
+// launch is one server to start and how the load generator reads it.
+type launch struct {
+	server
+	Label       string   // the result's server column
+	Scheme      string   // of the stream and publish URLs
+	LoadgenArgs []string // extra flags of the load generator
+	ShownArgs   []string // the same as shown in BENCHMARKS.md (no secrets)
+}
+
+// launchOf is how a server is run in scenarios without variants.
+func launchOf(s server, sc scenario) launch {
+	return launch{server: s, Label: s.Name, Scheme: "http"}
+}
+
+// runVariant runs stockstream as v asks for one round of sc.
+func runVariant(binDir string, sc scenario, v variant, sec *secrets, round int, t timing) (*report.Result, string) {
+	s := servers[0] // stockstream
+	s.Args = append(append([]string(nil), s.Args...), v.serverArgs(sec)...)
+	l := launch{server: s, Label: v.Label, Scheme: v.scheme(),
+		LoadgenArgs: v.loadgenArgs(sec, false), ShownArgs: v.loadgenArgs(sec, true)}
+	res, cmdline, err := runOne(binDir, l, sc, t)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "benchall: %s, %s: %v\n", v.Label, sc.Name, err)
+		res = &report.Result{Server: v.Label, Scenario: sc.Name, Errors: []string{err.Error()}}
+	}
+	res.Round = round
+	return res, cmdline
+}
+
+// runOne starts l's server, drives scenario sc against it with the load
+// generator and stops it. It returns the result and the generator's
+// command line.
+func runOne(binDir string, l launch, sc scenario, t timing) (*report.Result, string, error) {
 	const addr = "127.0.0.1:18181"
-	srv, err := s.start(binDir, addr)
+	srv, err := l.start(binDir, addr)
 	if err != nil {
 		return nil, "", err
 	}
 	defer srv.stop()
 	dur := t.Publish
-	if sc.Rate == 0 {
+	switch {
+	case sc.Rate == 0:
 		dur = t.Idle
 		if sc.Hold > 0 && !t.Quick {
 			dur = sc.Hold
 		}
+	case sc.Publish > 0 && !t.Quick:
+		dur = sc.Publish
 	}
+	base := l.Scheme + "://" + addr
 	args := []string{
-		"--server", s.Name, "--scenario", sc.Name,
-		"--stream", "http://" + addr + s.StreamPath,
-		"--publish", "http://" + addr + "/api/prices",
+		"--server", l.Label, "--scenario", sc.Name,
+		"--stream", base + l.StreamPath,
+		"--publish", base + "/api/prices",
 		"--conns", strconv.Itoa(sc.Conns), "--rate", strconv.Itoa(sc.Rate),
 		"--duration", dur.String(), "--drain", t.Drain.String(),
 		"--dialers", strconv.Itoa(sc.Dialers),
 	}
-	if s.Token != "" {
-		args = append(args, "--token", s.Token)
+	if l.Token != "" {
+		args = append(args, "--token", l.Token)
 	}
 	if sc.Conflate > 0 {
 		args = append(args, "--conflate", sc.Conflate.String())
 	}
+	if sc.Prefill > 0 {
+		args = append(args, "--prefill", strconv.Itoa(sc.Prefill))
+	}
+	if sc.Fill > 0 {
+		args = append(args, "--fill", strconv.Itoa(sc.Fill))
+	}
+	shown := append(append([]string(nil), args...), l.ShownArgs...)
+	args = append(args, l.LoadgenArgs...)
 	args = append(args, "--pid", strconv.Itoa(srv.cmd.Process.Pid))
-	cmdline := "bench/bin/loadgen " + strings.Join(quoteArgs(args[:len(args)-2]), " ") + " --pid <server pid>"
+	cmdline := "bench/bin/loadgen " + strings.Join(quoteArgs(shown), " ") + " --pid <server pid>"
 	ctx, cancel := context.WithTimeout(context.Background(), dur+t.Drain+2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "loadgen"), args...)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -33,9 +34,16 @@ func renderMarkdown(r *run, analysis string) string {
 			continue
 		}
 		fmt.Fprintf(&b, "\n## %s\n\n", sc.Name)
-		if sc.Rate == 0 {
+		switch {
+		case sc.Rate == 0:
 			writeIdle(&b, rows)
-		} else {
+		case len(sc.Variants) > 0 && sc.Variants[0].Delay > 0:
+			writeDelayed(&b, rows)
+		case len(sc.Variants) > 0:
+			fmt.Fprintf(&b, "Each variant ran %d times, alternately, in this run.\n\n", max(sc.Rounds, 1))
+			writeLoad(&b, rows)
+			writeMedians(&b, sc, rows)
+		default:
 			writeLoad(&b, rows)
 		}
 	}
@@ -49,6 +57,17 @@ func renderMarkdown(r *run, analysis string) string {
 	b.WriteString("\n## Exact commands\n\n```\nmake bench                       # = cd bench && GOWORK=off go run ./cmd/benchall\nBENCH_QUICK=1 make bench         # short smoke run\n\n# each server is started alone, one run at a time:\n")
 	for _, s := range servers {
 		fmt.Fprintln(&b, strings.TrimSpace("bench/bin/"+s.Binary+" --addr 127.0.0.1:18181 "+strings.Join(s.Args, " ")))
+	}
+	b.WriteString("\n# stockstream's variants add (bench/bin/subscribe-key holds a random key; the token is\n# bench/bin/stockstream token --symbols '*' --ttl 12h with that key):\n")
+	shownSecrets := &secrets{CertFile: "bench/bin/tls-cert.pem", KeyFile: "bench/bin/tls-key.pem", SubscribeKeyFile: "bench/bin/subscribe-key"}
+	seen := map[string]bool{}
+	for _, sc := range scenarios {
+		for _, v := range sc.Variants {
+			if args := strings.Join(v.serverArgs(shownSecrets), " "); args != "" && !seen[v.Label] {
+				seen[v.Label] = true
+				fmt.Fprintf(&b, "%-34s %s\n", v.Label+":", args)
+			}
+		}
 	}
 	b.WriteString("\n# then the load generator against it:\n")
 	for _, c := range r.Commands {
@@ -82,6 +101,20 @@ stockstream alone (the peers have no conflation): the same feed to every
 stream, then to streams opened with conflate=250ms, which receive at most the
 latest event per symbol per window; there "lost" counts streams' symbols that
 did not end at their last published price.
+
+Scenarios that compare ways of running stockstream run them alternately,
+round after round, in the same run, so that each sees the machine as the
+others do: HTTP/1.1 beside HTTP/2 over TLS (a self-signed certificate that
+the load generator trusts; every stream an HTTP/2 request on a TLS
+connection of its own, as many browsers would open), and streams holding a
+subscriber token (the server started with --subscribe-key, every stream
+sending Authorization: Bearer with a token minted by stockstream token)
+beside the same server without a key. The delayed-reader scenario starts
+the server with --anonymous delayed --anonymous-delay 15m, fills its
+history, opens readers without a token and publishes for a minute: it
+measures the server's memory per reader and per event held for the delay,
+and counts any event that reaches a reader before the delay as early (the
+scenario fails if one does).
 `
 
 func filter(results []report.Result, scenario string) []report.Result {
@@ -116,8 +149,12 @@ func writeLoad(b *strings.Builder, rows []report.Result) {
 		if r.Seconds > 0 {
 			pubRate = float64(r.Published) / r.Seconds
 		}
+		name := r.Server
+		if r.Round > 0 {
+			name += fmt.Sprintf(", run %d", r.Round)
+		}
 		fmt.Fprintf(b, "| %s | %d | %.0f | %.0f | %d | %d | %d | %.1f | %.1f | %.1f | %.0f | %.1f | %s | %s |\n",
-			r.Server, r.Open, pubRate, r.PerSecond, r.Lost, r.Late, r.Disconnects, r.Latency.P50, r.Latency.P99, r.Latency.Max,
+			name, r.Open, pubRate, r.PerSecond, r.Lost, r.Late, r.Disconnects, r.Latency.P50, r.Latency.P99, r.Latency.Max,
 			r.ServerCPU, float64(r.RSSEndKiB)/1024, ratio, notes(r))
 	}
 }
@@ -169,11 +206,135 @@ func notes(r report.Result) string {
 	return s
 }
 
-// writeTargets checks stockstream against the targets of the stream
-// engine: latency and losses under load beside the peers, throughput, and
-// memory per idle stream opened gradually and in a burst.
+// writeMedians sums up the runs of each variant of sc: losses in all and
+// the median of their p99s.
+func writeMedians(b *strings.Builder, sc scenario, rows []report.Result) {
+	b.WriteString("\n| variant | runs | lost | late | disconnects | median p99 ms | p99 of each run, ms |\n|---|---:|---:|---:|---:|---:|---|\n")
+	for _, v := range sc.Variants {
+		m := summarise(rows, v.Label)
+		fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %.1f | %s |\n", v.Label, m.runs, m.lost, m.late, m.disconnects, m.p99, m.each)
+	}
+}
+
+// summary is what the runs of one variant measured.
+type summary struct {
+	runs, disconnects int
+	lost, late        uint64
+	p99               float64 // median of the runs' p99
+	each              string
+	failed            bool // a run has no figures
+}
+
+func summarise(rows []report.Result, label string) summary {
+	var m summary
+	var p99s []float64
+	for _, r := range rows {
+		if r.Server != label {
+			continue
+		}
+		m.runs++
+		m.lost += r.Lost
+		m.late += r.Late
+		m.disconnects += r.Disconnects
+		m.failed = m.failed || r.Open == 0
+		p99s = append(p99s, r.Latency.P99)
+	}
+	var each []string
+	for _, p := range p99s {
+		each = append(each, fmt.Sprintf("%.1f", p))
+	}
+	m.each = strings.Join(each, ", ")
+	m.p99 = median(p99s)
+	return m
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+// writeDelayed writes what delayed readers cost the server: memory per
+// reader, and per event held for the delay.
+func writeDelayed(b *strings.Builder, rows []report.Result) {
+	b.WriteString("Before the readers open, the server's history is filled (--prefill). The readers then get the live feed for the run's time, and no event may reach them before the delay. Then --fill events are published twice as fast as the server takes them: the growth of the server's live heap between the two (its heap goal over 1 + GOGC/100, from its /metrics; publishing that fast makes it collect often) is what it holds per event of the delay window.\n\n")
+	b.WriteString("| server | readers open | delay | published live | events/s | early | server RSS MiB before the readers | with the readers | at the end | KiB per reader | live heap MiB after each fill | bytes per held event | server CPU % | notes |\n")
+	b.WriteString("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|\n")
+	for _, r := range rows {
+		rate := 0.0
+		if r.Seconds > 0 {
+			rate = float64(r.Published) / r.Seconds
+		}
+		fmt.Fprintf(b, "| %s | %d | %s | %d | %.0f | %d | %.1f | %.1f | %.1f | %.2f | %.1f, %.1f (%d events each) | %.0f | %.0f | %s |\n",
+			r.Server, r.Open, r.Delay, r.Published, rate, r.Early, float64(r.RSSBaseKiB)/1024, float64(r.RSSIdleKiB)/1024,
+			float64(r.RSSEndKiB)/1024, r.PerConnKiB, float64(r.HeapLiveKiB[0])/1024, float64(r.HeapLiveKiB[1])/1024, r.FillEvents,
+			r.PerEventBytes, r.ServerCPU, notes(r))
+	}
+}
+
+// writeTargets checks stockstream against its targets: those of the one
+// stream tier (latency beside r3labs/sse, HTTP/2, idle memory after a
+// burst) and of subscriber access (token holders, delayed readers), then
+// the stream engine's earlier ones.
 func writeTargets(b *strings.Builder, results []report.Result) {
 	b.WriteString("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n")
+	beside := func(sc scenario, p99 float64) {
+		rows := filter(results, sc.Name)
+		us, peer := find(rows, ours), find(rows, "r3labs/sse")
+		if us == nil || peer == nil {
+			return
+		}
+		clean := us.Lost+us.Late == 0 && us.Disconnects == 0 && us.Open == sc.Conns
+		ratio := 0.0
+		if us.Latency.P99 > 0 {
+			ratio = peer.Latency.P99 / us.Latency.P99
+		}
+		target, ok := "none lost, p99 ≥ 5× lower than r3labs/sse's", clean && ratio >= 5
+		if p99 > 0 {
+			target += fmt.Sprintf(" and ≤ %.0f ms", p99)
+			ok = ok && us.Latency.P99 <= p99
+		}
+		fmt.Fprintf(b, "| %s: %s | lost %d, late %d, p99 %.1f ms; r3labs/sse p99 %.1f ms (%.1f×) | %s |\n",
+			sc.Name, target, us.Lost, us.Late, us.Latency.P99, peer.Latency.P99, ratio, yes(ok))
+	}
+	beside(bySlug("1k-x-200"), 0)
+	beside(bySlug("10k-x-20"), 100)
+	if rows := filter(results, bySlug("1k-x-200-h2").Name); len(rows) > 0 {
+		h1, h2 := summarise(rows, http1), summarise(rows, http2)
+		fmt.Fprintf(b, "| 1,000 subs × 200/s over HTTP/2 over TLS: none lost, p99 stated beside HTTP/1.1's | HTTP/2: lost %d, late %d, disconnects %d, median p99 %.1f ms; HTTP/1.1: median p99 %.1f ms (%d runs each, alternately) | %s |\n",
+			h2.lost, h2.late, h2.disconnects, h2.p99, h1.p99, h2.runs, yes(!h2.failed && h2.lost+h2.late == 0 && h2.disconnects == 0))
+	}
+	if us := find(filter(results, bySlug("idle-burst").Name), ours); us != nil {
+		fmt.Fprintf(b, "| %s: ≤ 2 KiB of server RSS per stream | %.1f KiB × %d streams | %s |\n",
+			bySlug("idle-burst").Name, us.PerConnKiB, us.Open, yes(us.PerConnKiB <= 2 && us.Open > 0))
+	}
+	if rows := filter(results, bySlug("1k-x-200-token").Name); len(rows) > 0 {
+		base, tok := summarise(rows, noKey), summarise(rows, tokens)
+		diff := 0.0
+		if base.p99 > 0 {
+			diff = 100 * (tok.p99/base.p99 - 1)
+		}
+		ok := !tok.failed && !base.failed && tok.lost+tok.late == 0 && tok.disconnects == 0 && diff <= 10
+		fmt.Fprintf(b, "| 1,000 token-holding streams × 200/s: none lost, median p99 within 10 %% of the same without --subscribe-key | tokens: lost %d, late %d, median p99 %.1f ms; no key: %.1f ms (%+.0f %%; %d runs each, alternately) | %s |\n",
+			tok.lost, tok.late, tok.p99, base.p99, diff, tok.runs, yes(ok))
+	}
+	if r := find(filter(results, bySlug("10k-delayed").Name), delayed); r != nil {
+		ok := r.Open == r.Conns && r.Early == 0 && r.Disconnects == 0 && r.Published > 0 && r.PerEventBytes > 0
+		window := r.PerEventBytes * 200 * 15 * 60 / (1 << 20)
+		measured := fmt.Sprintf("%d readers: %.2f KiB of RSS per reader; %.0f bytes of heap per held event, so %.0f MiB for a full 15-minute window at 200 events/s, whatever the number of readers; %d of %d events early",
+			r.Open, r.PerConnKiB, r.PerEventBytes, window, r.Early, r.Published)
+		if n := notes(*r); n != "" {
+			measured += "; " + n
+		}
+		fmt.Fprintf(b, "| %s: server memory stated per reader and per held event, no event early | %s | %s |\n", bySlug("10k-delayed").Name, measured, yes(ok))
+	}
+	b.WriteString("\nThe stream engine's earlier targets:\n\n| target | measured | met |\n|---|---|---|\n")
 	load := func(sc scenario, p99, perSecond float64, halfPeer bool) {
 		us := find(filter(results, sc.Name), ours)
 		if us == nil {
@@ -197,7 +358,6 @@ func writeTargets(b *strings.Builder, results []report.Result) {
 		}
 	}
 	load(bySlug("1k-x-200"), 10, 0, true)
-	load(bySlug("10k-x-20"), 100, 0, false)
 	load(bySlug("10k-x-50"), 0, 480000, false)
 	writeConflateTarget(b, results)
 	idle := func(sc scenario, kib float64) *report.Result {

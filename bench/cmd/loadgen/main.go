@@ -8,7 +8,10 @@
 //
 // With --conflate 250ms every stream asks for conflation; ids must still
 // strictly increase and every stream must end with each symbol's last
-// published price.
+// published price. An https --stream with --ca cert.pem opens every stream
+// over HTTP/2 on a TLS connection of its own; --stream-token sends a
+// subscriber token; --delay 15m opens delayed readers and measures the
+// server's memory per reader and per held event instead of deliveries.
 package main
 
 import (
@@ -16,6 +19,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
 	"time"
@@ -41,11 +45,23 @@ func main() {
 	flag.IntVar(&cfg.Dialers, "dialers", 32, "concurrent connection attempts")
 	flag.IntVar(&cfg.BufSize, "buf", 1<<20, "longest line or event a stream may send, in bytes")
 	flag.DurationVar(&cfg.Conflate, "conflate", 0, "open streams with conflate=<window> (e.g. 250ms); the check is then that ids strictly increase and every stream ends with each symbol's last published price")
+	flag.StringVar(&cfg.CAFile, "ca", "", "PEM certificate to trust for an https --stream: streams then speak HTTP/2 over TLS, one connection each")
+	flag.StringVar(&cfg.StreamToken, "stream-token", "", "subscriber token sent as Authorization: Bearer on every stream")
+	flag.DurationVar(&cfg.Delay, "delay", 0, "the streams are delayed readers (e.g. 15m): measure the server's memory per reader and per held event; an event that arrives sooner is counted as early")
+	flag.IntVar(&cfg.Prefill, "prefill", 0, "events published as fast as the server takes them before the streams open (fills the server's history)")
+	flag.IntVar(&cfg.Fill, "fill", 0, "with --delay: events published as fast as the server takes them, twice, after the live feed; the growth of the server's live heap between the two (from --metrics) is what it holds per delayed event")
+	flag.StringVar(&cfg.MetricsURL, "metrics", "", "the server's Prometheus metrics URL, for --fill (default: /metrics beside --publish)")
 	flag.StringVar(&out, "out", "", "also write the JSON result to this file")
 	flag.Parse()
 	if cfg.PID <= 0 {
 		fmt.Fprintln(os.Stderr, "loadgen: --pid of the server is required")
 		os.Exit(2)
+	}
+	if cfg.MetricsURL == "" {
+		if u, err := url.Parse(cfg.PublishURL); err == nil {
+			u.Path = "/metrics"
+			cfg.MetricsURL = u.String()
+		}
 	}
 	if cfg.Scenario == "" {
 		cfg.Scenario = fmt.Sprintf("%dx%d/s", cfg.Conns, cfg.Rate)

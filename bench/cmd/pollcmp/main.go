@@ -1,6 +1,7 @@
 // Command pollcmp compares ways to write one stream of frames to many
-// sockets without a goroutine per socket: stockstream's engine
-// (golang.org/x/sys/unix epoll, a writer per core, non-blocking writev),
+// sockets without a goroutine per socket: stockstream's stream tier on its
+// engine (the tier's writers, one per core, and its timer wheel; the
+// engine's golang.org/x/sys/unix epoll and non-blocking writev),
 // github.com/lesismal/nbio and github.com/panjf2000/gnet/v2, each adopting
 // the server ends of loopback connections that net/http would have handed
 // over. It measures the server memory each adopted socket costs, and the
@@ -12,19 +13,21 @@
 // for every poller: CPU per delivery includes the client's read, so only the
 // differences between pollers are the pollers'. Every adopted socket also
 // gets a fan-out subscriber, as a server stream has, so that memory per
-// socket compares like with like; only the engine drains it.
+// socket compares like with like; only the stream tier reads it (a
+// subscriber is a cursor into the hub's ring, so an unread one costs
+// nothing per frame).
 package main
 
 import (
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"log/slog"
 	"net"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -36,8 +39,10 @@ import (
 	"github.com/stockstream/stockstream/backend"
 	"github.com/stockstream/stockstream/backend/engine"
 	"github.com/stockstream/stockstream/backend/fanout"
+	"github.com/stockstream/stockstream/backend/stream"
 	"github.com/stockstream/stockstream/bench/internal/proc"
 	"github.com/stockstream/stockstream/bench/internal/sseclient"
+	"github.com/stockstream/stockstream/shared/sse"
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
@@ -50,6 +55,7 @@ func main() {
 	poller := flag.String("poller", "ours", "ours, nbio or gnet")
 	conns := flag.Int("conns", 10000, "connections")
 	rounds := flag.Int("rounds", 200, "frames delivered to every connection, one round at a time")
+	memProfile := flag.String("memprofile", "", "write a heap profile taken after adopting the sockets to this file")
 	flag.Parse()
 	if _, err := proc.RaiseNoFile(); err != nil {
 		log.Fatal(err)
@@ -59,10 +65,14 @@ func main() {
 	done := make(chan struct{}, 1)
 	var lat latencies
 	frameLen := len(frame(1).Frame)
+	skip := 0 // the tier opens each stream with "retry:"
+	if *poller == "ours" {
+		skip = len(sse.AppendRetry(nil, stream.DefaultRetry.Milliseconds()))
+	}
 	var sent atomic.Int64 // when the current round was published, ns since start
 	start := time.Now()
 	for _, c := range clients {
-		go read(c, frameLen, func() {
+		go read(c, skip, frameLen, func() {
 			lat.add(time.Duration(int64(time.Since(start)) - sent.Load()))
 			if got.Add(1) == target.Load() {
 				done <- struct{}{}
@@ -77,6 +87,9 @@ func main() {
 	}
 	settle()
 	rss1, _ := proc.RSSKiB(os.Getpid())
+	if *memProfile != "" {
+		writeHeapProfile(*memProfile)
+	}
 
 	lat.reset()
 	cpu := proc.NewSampler(os.Getpid())
@@ -125,18 +138,22 @@ func connect(n int) (servers, clients []net.Conn) {
 	return servers, clients
 }
 
-// read counts the frames of fixed length arriving on c.
-func read(c net.Conn, frameLen int, got func()) {
+// read counts the frames of fixed length arriving on c after its first
+// skip bytes.
+func read(c net.Conn, skip, frameLen int, got func()) {
 	buf := make([]byte, 4096)
-	total := 0
+	for i := range buf {
+		buf[i] = 1 // resident before the adoption is measured, as with every poller
+	}
+	total := -skip
 	for {
 		n, err := c.Read(buf)
 		if err != nil {
 			return
 		}
-		before := total / frameLen
+		before := max(total, 0) / frameLen
 		total += n
-		for range total/frameLen - before {
+		for range max(total, 0)/frameLen - before {
 			got()
 		}
 	}
@@ -150,6 +167,18 @@ func settle() {
 	time.Sleep(time.Second)
 }
 
+// writeHeapProfile writes the in-use heap to path.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		log.Fatal(err)
+	}
+}
+
 // frame is the seq-th frame; every frame has the same length, so that a
 // client counts frames by bytes.
 func frame(seq uint64) *backend.Event {
@@ -159,7 +188,7 @@ func frame(seq uint64) *backend.Event {
 }
 
 func adopt(poller string, conns []net.Conn) (publisher, error) {
-	hub := fanout.NewHub(4096)
+	hub := fanout.NewHub(fanout.Options{History: 4096})
 	switch poller {
 	case "ours":
 		return adoptOurs(conns, hub)
@@ -171,27 +200,39 @@ func adopt(poller string, conns []net.Conn) (publisher, error) {
 	return nil, fmt.Errorf("unknown poller %q", poller)
 }
 
-// ours hands every socket to stockstream's engine with a subscriber of one
-// fan-out hub, as the server does.
+// ours hands every socket to stockstream's engine, each as a stream of the
+// tier with a subscriber of one fan-out hub, as the server does.
 type ours struct{ hub *fanout.Hub }
 
 func adoptOurs(conns []net.Conn, hub *fanout.Hub) (publisher, error) {
-	e, err := engine.New(engine.Config{
-		Heartbeat: time.Hour, WriteTimeout: 10 * time.Second, HeartbeatFrame: []byte(":\n\n"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	log := slog.New(slog.DiscardHandler)
+	e, err := engine.New(log)
 	if err != nil {
 		return nil, err
 	}
+	tier := stream.New(stream.Config{Heartbeat: time.Hour, WriteTimeout: 10 * time.Second, Logger: log})
 	for _, c := range conns {
-		if err := e.Start(c, hub.Add(nil, 0), nil, func(int64, error) {}); err != nil {
+		sub, _ := hub.Add(backend.SubscribeRequest{})
+		st, err := tier.Open(stream.Spec{Sub: sub, Opening: backend.Opening{Resumed: true}, Transport: "http1"})
+		if err != nil {
 			return nil, err
 		}
+		sock, err := e.Take(c, st)
+		if err != nil {
+			return nil, err
+		}
+		tier.Start(st, sock)
 	}
 	return ours{hub}, nil
 }
 
 func (o ours) publish(ev *backend.Event) { o.hub.Deliver([]*backend.Event{ev}) }
+
+// subscribe adds a subscriber of every symbol to hub, as a stream has.
+func subscribe(hub *fanout.Hub) *fanout.Subscriber {
+	s, _ := hub.Add(backend.SubscribeRequest{})
+	return s
+}
 
 // nbioConns writes every frame itself with nbio's non-blocking Write (nbio
 // keeps what a full socket does not take and flushes it on EPOLLOUT), the
@@ -214,7 +255,7 @@ func adoptNbio(conns []net.Conn, hub *fanout.Hub) (publisher, error) {
 			return nil, err
 		}
 		p.parts[i%n] = append(p.parts[i%n], nc)
-		p.subs = append(p.subs, hub.Add(nil, 0))
+		p.subs = append(p.subs, subscribe(hub))
 	}
 	return p, nil
 }
@@ -255,7 +296,7 @@ func adoptGnet(conns []net.Conn, hub *fanout.Hub) (publisher, error) {
 			return nil, err
 		}
 		g.conns = append(g.conns, gc)
-		g.subs = append(g.subs, hub.Add(nil, 0))
+		g.subs = append(g.subs, subscribe(hub))
 	}
 	return g, nil
 }

@@ -32,11 +32,14 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:18080", "stream and API address")
 	pprofAddr := flag.String("pprof", "127.0.0.1:6061", "pprof and /memstats address")
 	token := flag.String("token", "t", "publish token")
+	history := flag.Int("history", 10000, "events kept for Last-Event-ID replay")
 	lifetime := flag.Duration("lifetime", 10*time.Minute, "exit after this long")
+	profileRate := flag.Int("memprofilerate", runtime.MemProfileRate, "bytes per sampled allocation in heap profiles (1: every allocation)")
 	flag.Parse()
+	runtime.MemProfileRate = *profileRate
 
 	m := metrics.New()
-	b := inmem.New(inmem.Options{History: 10000, Queue: 4096})
+	b := inmem.New(inmem.Options{History: *history, Queue: 4096})
 	defer b.Close()
 	srv := stockhttp.New(stockhttp.Config{
 		Broker: m.Counting(b), Metrics: m,

@@ -2,8 +2,6 @@ package loadgen
 
 import (
 	"context"
-	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -133,12 +131,14 @@ func (r *receiver) run(c *clock, h *hist.Histogram, maxEvent int) {
 	}
 }
 
-// openAll dials n streams with the given number of concurrent dialers and
+// dialFunc opens the i-th stream.
+type dialFunc func(ctx context.Context, i int) (*sseclient.Stream, error)
+
+// openAll opens n streams with the given number of concurrent dialers and
 // returns those that opened, with the errors of those that did not (the
 // first few messages and the total count). Conflated streams track the
 // last event of each symbol.
-func openAll(ctx context.Context, target *url.URL, n, workers, sources int, conflated bool) ([]*receiver, []string, int) {
-	header := http.Header{"Accept": {"text/event-stream"}, "Cache-Control": {"no-cache"}}
+func openAll(ctx context.Context, dial dialFunc, n, workers int, conflated bool) ([]*receiver, []string, int) {
 	out := make([]*receiver, n)
 	var mu sync.Mutex
 	var msgs []string
@@ -152,7 +152,7 @@ func openAll(ctx context.Context, target *url.URL, n, workers, sources int, conf
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				s, err := sseclient.Dial(ctx, target, sseclient.Source(i, sources), header, 10*time.Second)
+				s, err := dial(ctx, i)
 				if err != nil {
 					mu.Lock()
 					failed++

@@ -107,6 +107,20 @@ func (p *publisher) send(ctx context.Context, body []byte) error {
 	return nil
 }
 
+// prefill publishes n events in batches of 1,000, each as soon as the
+// server took the one before.
+func (p *publisher) prefill(ctx context.Context, n int) error {
+	for n > 0 && ctx.Err() == nil {
+		k := min(n, 1000)
+		p.post(ctx, k)
+		n -= k
+	}
+	if p.failed > 0 {
+		return fmt.Errorf("prefill: %d events failed to publish: %v", p.failed, p.errs)
+	}
+	return ctx.Err()
+}
+
 // warmUp publishes one event every 100ms until every stream that is still
 // open has received one, so that measuring starts with every subscriber
 // registered. It reports whether that happened within limit.

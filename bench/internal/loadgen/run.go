@@ -6,6 +6,8 @@ package loadgen
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,6 +20,7 @@ import (
 	"github.com/stockstream/stockstream/bench/internal/hist"
 	"github.com/stockstream/stockstream/bench/internal/proc"
 	"github.com/stockstream/stockstream/bench/internal/report"
+	"github.com/stockstream/stockstream/bench/internal/sseclient"
 )
 
 // Config describes one run.
@@ -45,6 +48,31 @@ type Config struct {
 	// increase and every stream ends with each symbol's last published
 	// price; Lost counts the (stream, symbol) pairs that do not.
 	Conflate time.Duration
+	// CAFile, for an https stream URL, is the PEM certificate to trust:
+	// every stream is then an HTTP/2 request on a TLS connection of its
+	// own, and the publisher speaks TLS too.
+	CAFile string
+	// StreamToken, if set, is sent as "Authorization: Bearer" on every
+	// stream: a subscriber token.
+	StreamToken string
+	// Delay, when positive, makes the streams delayed readers: no event
+	// may reach them before Delay. The run then measures memory, not
+	// deliveries: the server's RSS per reader, and per event published
+	// while every event is held for the delay. Events that arrive sooner
+	// are counted as early.
+	Delay time.Duration
+	// Prefill is a number of events published as fast as the server
+	// takes them before the streams open, so that the server's history
+	// is full and what grows afterwards is what the delay holds.
+	Prefill int
+	// Fill, for delayed readers, is a number of events published as fast
+	// as the server takes them, twice, after the live feed: the growth of
+	// the server's live heap between the two (from its /metrics) is what
+	// it holds per event of the delay window.
+	Fill int
+	// MetricsURL is the server's Prometheus metrics (Go's memory
+	// statistics among them), read for Fill.
+	MetricsURL string
 }
 
 // reserveFDs are file descriptors kept free in each process for listeners,
@@ -76,14 +104,29 @@ func Run(ctx context.Context, cfg Config) (*report.Result, error) {
 	if res.RSSBaseKiB, err = proc.RSSKiB(cfg.PID); err != nil {
 		return nil, err
 	}
+	dial, pubClient, err := dialer(cfg, target)
+	if err != nil {
+		return nil, err
+	}
+	if target.Scheme == "https" {
+		res.Proto = "HTTP/2"
+	}
+	capacity := cfg.Prefill + 2*cfg.Fill + cfg.Rate*int(cfg.Duration/time.Second+2) + 1024 // and warm-up
+	c := newClock(capacity)
+	pub := &publisher{client: pubClient, url: cfg.PublishURL, token: cfg.Token, clock: c}
+	if cfg.Prefill > 0 {
+		if err := pub.prefill(ctx, cfg.Prefill); err != nil {
+			return res, err
+		}
+		sleep(ctx, time.Second)
+		res.RSSBaseKiB, _ = proc.RSSKiB(cfg.PID)
+	}
 
-	recvs, msgs, failed := openAll(ctx, target, cfg.Conns, cfg.Dialers, cfg.Sources, cfg.Conflate > 0)
+	recvs, msgs, failed := openAll(ctx, dial, cfg.Conns, cfg.Dialers, cfg.Conflate > 0)
 	res.Open, res.Failed, res.Errors = len(recvs), failed, msgs
 	if len(recvs) == 0 {
 		return res, fmt.Errorf("no stream opened: %v", msgs)
 	}
-	capacity := cfg.Rate*int(cfg.Duration/time.Second+2) + 1024 // and warm-up
-	c := newClock(capacity)
 	var h hist.Histogram
 	var wg sync.WaitGroup
 	for _, r := range recvs {
@@ -96,26 +139,144 @@ func Run(ctx context.Context, cfg Config) (*report.Result, error) {
 	sleep(ctx, time.Second) // let every server register its subscribers
 	res.RSSIdleKiB, _ = proc.RSSKiB(cfg.PID)
 	res.PerConnKiB = float64(res.RSSIdleKiB-res.RSSBaseKiB) / float64(len(recvs))
-	if cfg.Rate == 0 {
+	switch {
+	case cfg.Rate == 0:
 		// The figure is read after the hold: what the streams keep, not
 		// the peak of opening them.
 		sleep(ctx, cfg.Duration)
 		res.RSSEndKiB, _ = proc.RSSKiB(cfg.PID)
 		res.PerConnKiB = float64(res.RSSEndKiB-res.RSSBaseKiB) / float64(len(recvs))
 		res.Disconnects = countDead(recvs)
-		return res, nil
+	case cfg.Delay > 0:
+		publishDelayed(ctx, cfg, res, recvs, pub)
+	default:
+		publishAndMeasure(ctx, cfg, res, recvs, pub, &h)
 	}
-	publishAndMeasure(ctx, cfg, res, recvs, c, &h)
 	return res, nil
+}
+
+// dialer returns how the run opens its streams and the publisher's HTTP
+// client: raw HTTP/1.1 streams, or HTTP/2 over TLS for an https URL.
+func dialer(cfg Config, target *url.URL) (dialFunc, *http.Client, error) {
+	header := http.Header{"Accept": {"text/event-stream"}, "Cache-Control": {"no-cache"}}
+	if cfg.StreamToken != "" {
+		header.Set("Authorization", "Bearer "+cfg.StreamToken)
+	}
+	const timeout = 10 * time.Second
+	if target.Scheme != "https" {
+		dial := func(ctx context.Context, i int) (*sseclient.Stream, error) {
+			return sseclient.Dial(ctx, target, sseclient.Source(i, cfg.Sources), header, timeout)
+		}
+		return dial, &http.Client{Timeout: timeout}, nil
+	}
+	if cfg.CAFile == "" {
+		return nil, nil, errors.New("an https stream needs --ca, the server's certificate")
+	}
+	roots, err := sseclient.LoadRoots(cfg.CAFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	dial := func(ctx context.Context, i int) (*sseclient.Stream, error) {
+		return sseclient.DialH2(ctx, target, sseclient.Source(i, cfg.Sources), roots, header, timeout)
+	}
+	pub := &http.Client{Timeout: timeout, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: roots}, ForceAttemptHTTP2: true,
+	}}
+	return dial, pub, nil
+}
+
+// publishDelayed publishes to delayed readers at the configured rate for
+// the configured duration: no event may reach a reader within the run
+// (those that do are counted as early, and the result says the delay was
+// not kept). Then it measures what the server holds per event of the
+// delay window (see Config.Fill).
+func publishDelayed(ctx context.Context, cfg Config, res *report.Result, recvs []*receiver, pub *publisher) {
+	res.Delay = cfg.Delay.String()
+	pub.clock.floor.Store(pub.seq)
+	server := proc.NewSampler(cfg.PID)
+	start := time.Now()
+	published := pub.run(ctx, cfg.Rate, cfg.Duration) - pub.clock.floor.Load()
+	res.Seconds = time.Since(start).Seconds()
+	res.ServerCPU = server.Percent()
+	res.Published = published
+	if cfg.Fill > 0 {
+		if err := measureFill(ctx, cfg, res, pub); err != nil {
+			res.Errors = append(res.Errors, "fill: "+err.Error())
+		}
+	}
+	sleep(ctx, time.Second)
+	res.RSSEndKiB, _ = proc.RSSKiB(cfg.PID)
+	for _, r := range recvs {
+		res.Early += r.got.Load()
+		if r.dead.Load() {
+			res.Disconnects++
+			res.Errors = appendErr(res.Errors, r)
+		}
+	}
+	if res.Early > 0 {
+		res.Errors = append(res.Errors, fmt.Sprintf("the delay was not kept: %d events reached delayed readers within the run, before the %s delay", res.Early, cfg.Delay))
+	}
+	if pub.failed > 0 {
+		res.Errors = append(res.Errors, fmt.Sprintf("%d events failed to publish", pub.failed))
+	}
+	res.Errors = append(res.Errors, pub.errs...)
+}
+
+// measureFill publishes cfg.Fill events as fast as the server takes them,
+// twice, and sets the server's live heap after each and the growth per
+// event between them. Publishing that fast makes the server collect
+// often, so the live heap it reports (its heap goal over 1 + GOGC/100,
+// from the collection before) is recent after each fill.
+func measureFill(ctx context.Context, cfg Config, res *report.Result, pub *publisher) error {
+	var live [2]float64
+	for i := range live {
+		if err := pub.prefill(ctx, cfg.Fill); err != nil {
+			return err
+		}
+		var err error
+		if live[i], err = liveHeap(ctx, pub.client, cfg.MetricsURL); err != nil {
+			return err
+		}
+	}
+	res.FillEvents = cfg.Fill
+	res.HeapLiveKiB = [2]int64{int64(live[0] / 1024), int64(live[1] / 1024)}
+	res.PerEventBytes = (live[1] - live[0]) / float64(cfg.Fill)
+	return nil
+}
+
+// liveHeap estimates a Go server's live heap from its metrics: the heap
+// goal its last collection set, over 1 + GOGC/100.
+func liveHeap(ctx context.Context, client *http.Client, url string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var goal, gogc float64 = -1, -1
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, _ := strings.Cut(sc.Text(), " ")
+		switch name {
+		case "go_memstats_next_gc_bytes":
+			goal, _ = strconv.ParseFloat(value, 64)
+		case "go_gc_gogc_percent":
+			gogc, _ = strconv.ParseFloat(value, 64)
+		}
+	}
+	if goal < 0 || gogc <= 0 {
+		return 0, fmt.Errorf("%s: no go_memstats_next_gc_bytes and go_gc_gogc_percent", url)
+	}
+	return goal / (1 + gogc/100), nil
 }
 
 // publishAndMeasure publishes for the configured duration, waits for the
 // stragglers and fills in the delivery, latency and CPU figures.
-func publishAndMeasure(ctx context.Context, cfg Config, res *report.Result, recvs []*receiver, c *clock, h *hist.Histogram) {
-	pub := &publisher{
-		client: &http.Client{Timeout: 10 * time.Second},
-		url:    cfg.PublishURL, token: cfg.Token, clock: c,
-	}
+func publishAndMeasure(ctx context.Context, cfg Config, res *report.Result, recvs []*receiver, pub *publisher, h *hist.Histogram) {
+	c := pub.clock
 	if !pub.warmUp(ctx, recvs, 10*time.Second) {
 		res.Errors = append(res.Errors, "warm-up: not every stream received an event within 10s")
 	}

@@ -19,6 +19,8 @@ type Latency struct {
 type Result struct {
 	Server   string `json:"server"`
 	Scenario string `json:"scenario"`
+	// Round numbers the runs of a scenario whose variants alternate.
+	Round int `json:"round,omitempty"`
 	// Conflate is the conflation window the streams asked for, if any:
 	// Lost then counts streams' symbols that did not end at their last
 	// published price, and skipped events are not losses.
@@ -51,6 +53,19 @@ type Result struct {
 	RSSIdleKiB int64   `json:"server_rss_idle_kib"`
 	RSSEndKiB  int64   `json:"server_rss_end_kib"`
 	PerConnKiB float64 `json:"server_kib_per_idle_conn"`
+	// Delay is the delay of delayed readers, if the streams were: Early
+	// then counts events that reached them before it. FillEvents were then
+	// published twice as fast as the server took them, HeapLiveKiB is the
+	// server's live heap after each, and PerEventBytes the growth between
+	// them per event: what the server holds per event of the delay window
+	// (its history was full before).
+	Delay         string   `json:"delay,omitempty"`
+	Early         uint64   `json:"early,omitempty"`
+	FillEvents    int      `json:"fill_events,omitempty"`
+	HeapLiveKiB   [2]int64 `json:"server_heap_live_kib_after_fills,omitempty"`
+	PerEventBytes float64  `json:"server_bytes_per_held_event,omitempty"`
+	// Proto is the protocol the streams spoke, if not HTTP/1.1.
+	Proto string `json:"proto,omitempty"`
 	// CPU in percent of one core while publishing.
 	ServerCPU  float64  `json:"server_cpu_pct"`
 	LoadgenCPU float64  `json:"loadgen_cpu_pct"`
