@@ -10,19 +10,26 @@ import (
 const warmUpTimeout = 3000
 
 // compilerJS is the source of the loader's worker, the compiler: go-app's
-// wasm_exec.js, then what follows. Chromium decodes a module handed to it at once (from the HTTP
-// cache, or over a fast link) in one long task of the thread that compiles
-// it, and compiles each function lazily, on the thread that first calls
-// it. The worker compiles app.wasm and hands the module to the page, which
-// instantiates it meanwhile; then it runs the Go program once. Outside a
-// page the wasm main calls goappRehearsing once the runtime and the
-// packages are initialised, then runs ui.Rehearse and returns; so the
-// functions those call are compiled in the module both threads share when
-// the page calls them. Messages to the page: {module}, {started} and
-// {warm}; or {error} when compiling failed. The page hands it the
-// absolute URL of app.wasm: the worker runs from a blob: URL (app.js
+// wasm_exec.js, then what follows. Chromium decodes a module handed to it
+// at once (from the HTTP cache, or over a fast link) in one long task of
+// the thread that compiles it, and compiles each function lazily, on the
+// thread that first calls it. The worker compiles app.wasm and hands the
+// module to the page, which instantiates it meanwhile; then it runs the Go
+// program once. Outside a page the wasm main calls goappRehearsing once the
+// runtime and the packages are initialised, then runs ui.Rehearse and
+// returns; so the functions those call are compiled in the module both
+// threads share when the page calls them. Messages to the page: {module},
+// {started} and {warm}; or {error} when compiling failed. The page hands
+// it the absolute URL of app.wasm: the worker runs from a blob: URL (app.js
 // carries its source, so that starting it costs no request), against which
 // a path does not resolve.
+//
+// The worker stays after that, idle: V8 hands app.wasm's compiled code to
+// Chromium's code cache through the compile that made the module, which
+// ends with its worker. V8 does so once some code is optimised and none
+// more has been for 2 s, about a minute and a quarter into a page that
+// streams prices on the test machine; the next visit then starts with
+// that code and compiles on the main thread almost nothing.
 func compilerJS(wasmExecJS []byte) string {
 	return string(wasmExecJS) + `
 // -----------------------------------------------------------------------------
@@ -101,12 +108,16 @@ function goappCompile(url) {
       compiled(message.module);
     } else if (message.started) {
       started();
+    } else if (message.warm) {
+      started();
+      warmed();
     } else {
       stop();
     }
   };
   worker.onerror = stop;
   worker.postMessage(new URL(url, location.href).href);
+  window.goappCompiler = worker; // it stays for the code cache
   window.goappRehearsed = warm;
   return { module, start };
 }

@@ -126,6 +126,10 @@ func TestGeneratedFilesAreCompressedOnce(t *testing.T) {
 	if !strings.Contains(worker, `p === "/stocks" || p.startsWith("/api/")`) || !strings.Contains(worker, `"app-" + "abc123"`) {
 		t.Errorf("worker lacks the network rule or the version:\n%.600s", worker)
 	}
+	if !strings.Contains(worker, `if (p === '/web/app.wasm' && url.searchParams.has("v")) {`) ||
+		!strings.Contains(worker, `event.respondWith(fetch(event.request).catch(() => caches.match(event.request)));`) {
+		t.Errorf("worker does not pass the versioned app.wasm through to the HTTP cache:\n%.1200s", worker)
+	}
 	var m struct{ Icons []struct{ Src string } }
 	json.Unmarshal(get(t, h, http.MethodGet, "/manifest.webmanifest").Body.Bytes(), &m)
 	for _, ic := range m.Icons {
