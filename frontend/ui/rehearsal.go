@@ -34,7 +34,12 @@ func Rehearse() {
 	if started := app.Window().Get("goappRehearsing"); started.Truthy() {
 		started.Invoke()
 	}
-	at := time.Now().UTC()
+	rehearse(time.Now().UTC())
+}
+
+// rehearse runs the rehearsal on prices of time at and returns the HTML of
+// the dashboard and of a symbol's page it rendered.
+func rehearse(at time.Time) (dashboard, symbolPage string) {
 	quotes := rehearsalQuotes(at)
 	stream := live.New(live.Config{
 		Dial:      rehearsalDial(quotes),
@@ -46,7 +51,7 @@ func Rehearse() {
 
 	handed, err := json.Marshal(prerendered{At: at, Quotes: quotes})
 	if err != nil {
-		return
+		return "", ""
 	}
 	p := newPage(Source{})
 	var pre prerendered
@@ -56,11 +61,11 @@ func Rehearse() {
 	}
 	p.apply(items)
 	p.status = live.StatusLive
-	app.HTMLString(p)
+	dashboard = app.HTMLString(p)
 
 	p.symbol = quotes[0].Symbol
 	p.chart = symbolData{Symbol: p.symbol}.snapshot(quotes)
-	app.HTMLString(p)
+	symbolPage = app.HTMLString(p)
 
 	var saved savedBoard
 	if b, err := json.Marshal(savedBoard{At: at, Quotes: p.board.Save(), Feed: p.board.Feed()}); err == nil {
@@ -77,6 +82,7 @@ func Rehearse() {
 	case <-make(chan struct{}):
 	}
 	tick.Stop()
+	return dashboard, symbolPage
 }
 
 // rehearsalQuotes returns the latest prices of a few made-up symbols.
