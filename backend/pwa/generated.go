@@ -30,9 +30,8 @@ type generatedFile struct {
 // loader and the worker, and compresses them; the result maps every path
 // they are served at to their file.
 func generate(page http.Handler, version string) (map[string]*generatedFile, error) {
-	out := make(map[string]*generatedFile)
-	edits := loaderEdits(version)
-	for p, aliases := range generatedPaths {
+	rendered := make(map[string]*recorder, len(generatedPaths))
+	for p := range generatedPaths {
 		req, err := http.NewRequest(http.MethodGet, p, nil)
 		if err != nil {
 			return nil, err
@@ -42,24 +41,38 @@ func generate(page http.Handler, version string) (map[string]*generatedFile, err
 		if rec.status != http.StatusOK {
 			return nil, fmt.Errorf("generating %s: go-app answered %d", p, rec.status)
 		}
+		rendered[p] = rec
+	}
+	edits := loaderEdits(version, rendered["/wasm_exec.js"].body.Bytes())
+	out := make(map[string]*generatedFile)
+	for p, aliases := range generatedPaths {
+		rec := rendered[p]
 		body, err := applyEdits(p, rec.body.Bytes(), edits[p])
 		if err != nil {
 			return nil, err
 		}
-		g := &generatedFile{contentType: rec.header.Get("Content-Type"), version: version,
-			bodies: map[string][]byte{"": body}}
-		for _, e := range webcompress.Encodings {
-			b, err := webcompress.Encode(e.Name, g.bodies[""], webcompress.Best)
-			if err != nil {
-				return nil, fmt.Errorf("compressing %s: %w", p, err)
-			}
-			g.bodies[e.Name] = b
+		g, err := newGeneratedFile(p, rec.header.Get("Content-Type"), version, body)
+		if err != nil {
+			return nil, err
 		}
 		for _, a := range append(aliases, p) {
 			out[a] = g
 		}
 	}
 	return out, nil
+}
+
+// newGeneratedFile returns the file at path with body, in every encoding.
+func newGeneratedFile(path, contentType, version string, body []byte) (*generatedFile, error) {
+	g := &generatedFile{contentType: contentType, version: version, bodies: map[string][]byte{"": body}}
+	for _, e := range webcompress.Encodings {
+		b, err := webcompress.Encode(e.Name, body, webcompress.Best)
+		if err != nil {
+			return nil, fmt.Errorf("compressing %s: %w", path, err)
+		}
+		g.bodies[e.Name] = b
+	}
+	return g, nil
 }
 
 // ServeHTTP serves the file in the best encoding the client accepts.

@@ -10,7 +10,9 @@ import (
 // images, the manifest and the service worker from this origin, the page's
 // inline stylesheet by its hash (style-src gets it), WebAssembly compilation
 // ('wasm-unsafe-eval', not 'unsafe-eval'), fetch and EventSource to this
-// origin, and no framing.
+// origin, the loader's compiler worker from a blob: URL that app.js makes
+// from its own source (scripts themselves still come only from this
+// origin), and no framing.
 func contentSecurityPolicy(styleSource string) string {
 	return "default-src 'none'; " +
 		"script-src 'self' 'wasm-unsafe-eval'; " +
@@ -18,7 +20,7 @@ func contentSecurityPolicy(styleSource string) string {
 		"img-src 'self' data:; " +
 		"connect-src 'self'; " +
 		"manifest-src 'self'; " +
-		"worker-src 'self'; " +
+		"worker-src 'self' blob:; " +
 		"base-uri 'none'; " +
 		"form-action 'self'; " +
 		"frame-ancestors 'none'"

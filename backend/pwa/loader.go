@@ -20,33 +20,40 @@ const wasmPath = "/web/app.wasm"
 // wasmURL is the versioned URL of app.wasm.
 func wasmURL(version string) string { return wasmPath + "?v=" + version }
 
-// afterFirstPaint starts loading app.wasm once the page has painted: the
-// browser's load event, then the next frame. The page shows the prices the
-// server rendered first; the app's start never delays that paint.
-const afterFirstPaint = "\nwindow.addEventListener(\"load\", () => requestAnimationFrame(() => setTimeout(goappInitWebAssembly)));\n"
+// startLoading is where app.js starts the app: the compiler starts on
+// app.wasm at once, off the main thread, while the app itself starts once
+// the page has painted: the browser's load event, then the next frame. The
+// page shows the prices the server rendered first; the app's start never
+// delays that paint.
+func startLoading(url string) string {
+	return "\nconst goappCompiling = goappCanLoadWebAssembly() ? goappCompile(" + url + ") : null;\n" +
+		"window.addEventListener(\"load\", () => requestAnimationFrame(() => setTimeout(goappInitWebAssembly)));\n"
+}
 
 // loaderEdits are the changes to go-app's loader (app.js) and worker
 // (app-worker.js) for a version, by path:
-//   - app.js starts app.wasm after the first paint;
-//   - it instantiates app.wasm with WebAssembly.instantiateStreaming straight
-//     from the fetch of its versioned URL (go-app pipes the body through a
-//     ReadableStream on the main thread to show progress, and a response
-//     built that way is one Chromium cannot keep compiled code for);
+//   - app.js compiles app.wasm in a worker (compilerJS, with wasmExecJS)
+//     from its versioned URL as soon as it runs, and starts the app after
+//     the first paint;
+//   - it instantiates the module the worker compiled, once the worker has
+//     run the program's start (go-app fetches app.wasm on the main thread,
+//     piped through a ReadableStream to show progress);
 //   - the Go program starts in a task of its own, not in the one that
 //     finishes instantiating app.wasm, so that neither holds the main
 //     thread as long as both;
 //   - it does not register the service worker: the app does, once it runs
 //     (ui calls goappInitServiceWorker), so that a first visit downloads
 //     app.wasm once, the worker precaching it from the HTTP cache;
-//   - the worker precaches the versioned URL the page loads.
-func loaderEdits(version string) map[string][]edit {
+//   - the service worker precaches the versioned URL the page loads.
+func loaderEdits(version string, wasmExecJS []byte) map[string][]edit {
 	url := strconv.Quote(wasmURL(version))
 	return map[string][]edit{
 		"/app.js": {
-			{old: "\ngoappInitWebAssembly();\n", new: afterFirstPaint},
+			{old: "\ngoappInitWebAssembly();\n", new: startLoading(url)},
 			{old: "\ngoappInitServiceWorker();\n", new: "\n"},
-			{old: `fetchWithProgress("` + wasmPath + `", showProgress)`, new: "fetch(" + url + ")"},
-			{old: "\n    go.run(wasm.instance);\n", new: "\n    await new Promise((resolve) => setTimeout(resolve));\n    go.run(wasm.instance);\n"},
+			{old: "const wasm = await instantiateStreaming(\n      fetchWithProgress(\"" + wasmPath + "\", showProgress),\n      go.importObject\n    );", new: "const instance = await goappInstantiate(" + url + ", goappCompiling, go.importObject);"},
+			{old: "\n    go.run(wasm.instance);\n", new: "\n    await new Promise((resolve) => setTimeout(resolve));\n    go.run(instance);\n"},
+			{old: "\nfunction goappCanLoadWebAssembly() {", new: loaderJS(compilerJS(wasmExecJS)) + "\nfunction goappCanLoadWebAssembly() {"},
 		},
 		"/app-worker.js": {
 			{old: strconv.Quote(wasmPath), new: url},

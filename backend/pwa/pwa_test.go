@@ -126,6 +126,10 @@ func TestGeneratedFilesAreCompressedOnce(t *testing.T) {
 	if !strings.Contains(worker, `p === "/stocks" || p.startsWith("/api/")`) || !strings.Contains(worker, `"app-" + "abc123"`) {
 		t.Errorf("worker lacks the network rule or the version:\n%.600s", worker)
 	}
+	if !strings.Contains(worker, `if (p === '/web/app.wasm' && url.searchParams.has("v")) {`) ||
+		!strings.Contains(worker, `event.respondWith(fetch(event.request).catch(() => caches.match(event.request)));`) {
+		t.Errorf("worker does not pass the versioned app.wasm through to the HTTP cache:\n%.1200s", worker)
+	}
 	var m struct{ Icons []struct{ Src string } }
 	json.Unmarshal(get(t, h, http.MethodGet, "/manifest.webmanifest").Body.Bytes(), &m)
 	for _, ic := range m.Icons {
@@ -137,9 +141,18 @@ func TestGeneratedFilesAreCompressedOnce(t *testing.T) {
 	if strings.Contains(js, "\ngoappInitWebAssembly();") || !strings.Contains(js, `addEventListener("load", () => requestAnimationFrame(() => setTimeout(goappInitWebAssembly)))`) {
 		t.Errorf("app.js starts app.wasm before the first paint:\n%.1200s", js)
 	}
-	if !strings.Contains(js, `instantiateStreaming(
-      fetch("/web/app.wasm?v=abc123"),`) || strings.Contains(js, "fetchWithProgress(\"") {
-		t.Errorf("app.js does not instantiate the versioned app.wasm straight from its fetch:\n%s", js)
+	if !strings.Contains(js, `const goappCompiling = goappCanLoadWebAssembly() ? goappCompile("/web/app.wasm?v=abc123") : null;`) ||
+		!strings.Contains(js, `await goappInstantiate("/web/app.wasm?v=abc123", goappCompiling, go.importObject)`) ||
+		strings.Contains(js, "fetchWithProgress(\"") {
+		t.Errorf("app.js does not have the versioned app.wasm compiled by the compiler worker:\n%s", js)
+	}
+	execJS := get(t, h, http.MethodGet, "/wasm_exec.js").Body.String()
+	source, err := json.Marshal(compilerJS([]byte(execJS)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js, "function goappCompilerSource() {\n  return "+string(source)+";\n}") || !strings.Contains(string(source), "WebAssembly.compileStreaming(fetch(event.data))") {
+		t.Errorf("app.js does not carry the compiler, wasm_exec.js and a compileStreaming worker:\n%.2000s", js)
 	}
 	if strings.Contains(js, "\ngoappInitServiceWorker();") || !strings.Contains(js, "async function goappInitServiceWorker()") {
 		t.Errorf("app.js registers the service worker before the app runs, or cannot register it:\n%.1200s", js)
@@ -150,11 +163,11 @@ func TestGeneratedFilesAreCompressedOnce(t *testing.T) {
 }
 
 func TestLoaderEditsFailWhenGoAppChanged(t *testing.T) {
-	if _, err := applyEdits("/app.js", []byte("goappInitWebAssembly()"), loaderEdits("v1")["/app.js"]); err == nil || !strings.Contains(err.Error(), "loader.go") {
+	if _, err := applyEdits("/app.js", []byte("goappInitWebAssembly()"), loaderEdits("v1", nil)["/app.js"]); err == nil || !strings.Contains(err.Error(), "loader.go") {
 		t.Errorf("an app.js without go-app's start line: %v", err)
 	}
 	twice := []byte(`"/web/app.wasm", "/web/app.wasm"`)
-	if _, err := applyEdits("/app-worker.js", twice, loaderEdits("v1")["/app-worker.js"]); err == nil {
+	if _, err := applyEdits("/app-worker.js", twice, loaderEdits("v1", nil)["/app-worker.js"]); err == nil {
 		t.Error("an edit whose text occurs twice was applied")
 	}
 }

@@ -109,7 +109,7 @@ func (p *page) OnMount(ctx app.Context) {
 	p.frames = newFrames(func() { ctx.Dispatch(p.flush) })
 	p.stream.SetNotify(p.frames.Request)
 	p.watchSession(ctx)
-	ctx.After(startupPause, p.startupStep)
+	p.nextStartupStep(ctx)
 }
 
 // OnNav follows the app's navigation between the dashboard and symbols'

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"strings"
-	"time"
-
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -26,10 +23,17 @@ const (
 // startupOrder is the order the parts are rendered in: the prices first.
 var startupOrder = []string{partTable, partSymbol, partFeed, partNote, partWatch}
 
-// startupPause separates the steps of the start: the Go program pauses, so
-// that the browser runs what waits (input, paint, the stream's events)
-// between two parts.
-const startupPause = time.Millisecond
+// nextStartupStep runs the next step of the start in a task of its own:
+// the Go program waits for the browser to run what waits (input, paint,
+// the stream's events) before it goes on. A timer of the Go program would
+// not: Go returns to the browser only when nothing is left to run, and a
+// step that took longer than the timer's delay finds it due.
+func (p *page) nextStartupStep(ctx app.Context) {
+	ctx.Async(func() {
+		yieldToBrowser()
+		ctx.Dispatch(p.startupStep)
+	})
+}
 
 // startup is the app's start on the page the server rendered.
 type startup struct {
@@ -41,18 +45,16 @@ type startup struct {
 }
 
 // adopt takes what the server's page holds before the app's first render
-// replaces it: the data handed over, and the HTML of the parts whose data
-// the app will show at first. The dashboard's parts are not taken when the
-// board the last visit saved is newer than the server's prices (a page
-// from the service worker's cache): the app then shows the saved board at
-// once.
+// replaces it: the data handed over, and the HTML of its parts. The parts
+// are taken also when the board the last visit saved is newer than the
+// server's prices (a page from the service worker's cache): they show
+// until the app renders each with the saved board, which costs a task per
+// part, where rendering them all in the first render would cost one long
+// task.
 func (s *startup) adopt(symbol string) {
 	s.pre, s.symbol = handedOver(prerenderedID), handedOver(symbolDataID)
 	parts := []string{partSymbol}
 	if symbol == "" {
-		if s.pre == "" || !newerThanSaved(s.pre) {
-			return
-		}
 		parts = []string{partNote, partWatch, partTable, partFeed}
 	}
 	doc := app.Window().Get("document")
@@ -110,7 +112,7 @@ func (p *page) startupStep(ctx app.Context) {
 	more := p.start.next()
 	p.showStatus()
 	if more {
-		ctx.After(startupPause, p.startupStep)
+		p.nextStartupStep(ctx)
 		return
 	}
 	if !p.start.registered {
@@ -151,32 +153,4 @@ func (p *page) load() {
 		}
 	}
 	p.start.pre, p.start.symbol = "", ""
-}
-
-// newerThanSaved reports whether the handed-over prices are newer than
-// the board saved in the browser (or none is saved), reading only the time
-// each starts with.
-func newerThanSaved(pre string) bool {
-	at, ok := peekAt(pre)
-	if !ok {
-		return false
-	}
-	item := app.Window().Get("localStorage").Call("getItem", pricesKey)
-	if item.Type() != app.TypeString {
-		return true
-	}
-	saved, ok := peekAt(item.String())
-	return ok && at.After(saved)
-}
-
-// peekAt reads the time a prerendered or savedBoard's JSON starts with,
-// {"at":"<RFC 3339>",…}, as encoding/json writes them.
-func peekAt(head string) (time.Time, bool) {
-	rest, ok := strings.CutPrefix(head, `{"at":"`)
-	end := strings.IndexByte(rest, '"')
-	if !ok || end < 0 {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, rest[:end])
-	return t, err == nil
 }

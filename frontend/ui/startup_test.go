@@ -11,21 +11,6 @@ import (
 	"github.com/stockstream/stockstream/shared/stock"
 )
 
-func TestPeekAtReadsTheTimeTheJSONStartsWith(t *testing.T) {
-	at := time.Date(2026, 1, 2, 3, 4, 5, 600, time.UTC)
-	for _, v := range []any{prerendered{At: at}, savedBoard{At: at}} {
-		got, ok := peekAt(string(mustJSON(t, v)))
-		if !ok || !got.Equal(at) {
-			t.Errorf("%T: %v %v", v, got, ok)
-		}
-	}
-	for _, bad := range []string{"", `{"quotes":[]}`, `{"at":"yesterday"}`, `{"at":"2026-01-02`} {
-		if _, ok := peekAt(bad); ok {
-			t.Errorf("peekAt(%q) read a time", bad)
-		}
-	}
-}
-
 func TestStreamSymbols(t *testing.T) {
 	cases := []struct {
 		watch  []string

@@ -58,10 +58,37 @@ func covers(symbols []string, symbol string) bool {
 	return len(symbols) == 0 || slices.Contains(symbols, symbol)
 }
 
-// YieldToBrowser returns once the browser has run the tasks waiting for
+// InPage reports whether the program runs in a page. The loader runs it
+// once in a worker first, where it has no document, so that V8 compiles
+// what its start calls (backend/pwa's compiler); the wasm main returns
+// there right after the runtime and package initialisation.
+func InPage() bool {
+	return app.IsClient && app.Window().Get("document").Truthy()
+}
+
+// AwaitRehearsal returns once the loader's compiler has run Rehearse, or
+// given up, so that what the page's mount calls is compiled by then; the
+// browser runs meanwhile. Without a compiler it yields to the browser once.
+func AwaitRehearsal() {
+	rehearsed := app.Window().Get("goappRehearsed")
+	if !app.IsClient || !rehearsed.Truthy() {
+		yieldToBrowser()
+		return
+	}
+	done := make(chan struct{})
+	f := app.FuncOf(func(app.Value, []app.Value) any {
+		close(done)
+		return nil
+	})
+	rehearsed.Call("then", f)
+	<-done
+	f.Release()
+}
+
+// yieldToBrowser returns once the browser has run the tasks waiting for
 // the main thread: code that runs long in one go cuts itself in tasks with
 // it, so that input and paint are not held up.
-func YieldToBrowser() {
+func yieldToBrowser() {
 	if !app.IsClient {
 		return
 	}

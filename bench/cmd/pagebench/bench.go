@@ -25,7 +25,8 @@ type sample struct {
 	MobileScore, MobileTBT   float64
 	DesktopScore, DesktopTBT float64
 	ColdLive, WarmLive       float64 // first live price
-	ColdTask, WarmTask       float64 // longest main-thread task at start
+	ColdTask, WarmTask       float64 // longest main-thread task at start, wall clock
+	ColdTaskCPU, WarmTaskCPU float64 // the same by the thread's CPU time
 }
 
 // results holds every run's samples and app.wasm's size, per server.
@@ -79,7 +80,10 @@ func (b bench) measure(url string) (sample, error) {
 	if s.DesktopScore, s.DesktopTBT, err = b.audit(url, "desktop"); err != nil {
 		return s, err
 	}
-	s.ColdLive, s.ColdTask, s.WarmLive, s.WarmTask, err = b.visits(url)
+	var cold, warm visitFigures
+	cold, warm, err = b.visits(url)
+	s.ColdLive, s.ColdTask, s.ColdTaskCPU = cold.live, cold.task, cold.taskCPU
+	s.WarmLive, s.WarmTask, s.WarmTaskCPU = warm.live, warm.task, warm.taskCPU
 	return s, err
 }
 
@@ -110,14 +114,20 @@ func (b bench) audit(url, preset string) (score, tbt float64, err error) {
 	return 100 * report.Categories.Performance.Score, report.Audits["total-blocking-time"].NumericValue, nil
 }
 
+// visitFigures are one visit's figures, in milliseconds: the first live
+// price, and the longest main-thread task by the wall clock and by CPU
+// time.
+type visitFigures struct {
+	live, task, taskCPU float64
+}
+
 // visits opens the page in a fresh browser profile, then, once its
 // service worker holds app.wasm and the browser had time to keep the
-// compiled code, once more. It returns the first live price and the
-// longest main-thread task of each visit, in milliseconds.
-func (b bench) visits(url string) (coldLive, coldTask, warmLive, warmTask float64, err error) {
+// compiled code, once more, and returns the figures of each visit.
+func (b bench) visits(url string) (cold, warm visitFigures, err error) {
 	dir, err := os.MkdirTemp("", "pagebench-")
 	if err != nil {
-		return 0, 0, 0, 0, err
+		return cold, warm, err
 	}
 	defer os.RemoveAll(dir)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
@@ -131,22 +141,22 @@ func (b bench) visits(url string) (coldLive, coldTask, warmLive, warmTask float6
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancelTimeout()
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: e2e.StartupProbe}); err != nil {
-		return 0, 0, 0, 0, err
+		return cold, warm, err
 	}
-	if coldLive, coldTask, err = visit(ctx, url); err != nil {
-		return 0, 0, 0, 0, fmt.Errorf("cold visit: %w", err)
+	if cold, err = visit(ctx, url); err != nil {
+		return cold, warm, fmt.Errorf("cold visit: %w", err)
 	}
 	if err := waitFor(ctx, workerHoldsWasm); err != nil {
-		return 0, 0, 0, 0, fmt.Errorf("service worker: %w", err)
+		return cold, warm, fmt.Errorf("service worker: %w", err)
 	}
 	time.Sleep(2 * time.Second)
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		return 0, 0, 0, 0, err
+		return cold, warm, err
 	}
-	if warmLive, warmTask, err = visit(ctx, url); err != nil {
-		return 0, 0, 0, 0, fmt.Errorf("warm visit: %w", err)
+	if warm, err = visit(ctx, url); err != nil {
+		return cold, warm, fmt.Errorf("warm visit: %w", err)
 	}
-	return coldLive, coldTask, warmLive, warmTask, nil
+	return cold, warm, nil
 }
 
 // workerHoldsWasm is true once a service worker controls the page and its
@@ -155,30 +165,29 @@ const workerHoldsWasm = `navigator.serviceWorker.controller && caches.keys().the
 
 // visit navigates to url under a trace and returns when the first live
 // price showed and the longest main-thread task until a second after it.
-func visit(ctx context.Context, url string) (live, longest float64, err error) {
+func visit(ctx context.Context, url string) (f visitFigures, err error) {
 	tr, err := startTrace(ctx)
 	if err != nil {
-		return 0, 0, err
+		return f, err
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		tr.stop(ctx)
-		return 0, 0, err
+		return f, err
 	}
 	if err := waitFor(ctx, `window.__startup && window.__startup.firstLivePrice`); err != nil {
 		tr.stop(ctx)
-		return 0, 0, err
+		return f, err
 	}
 	time.Sleep(time.Second)
 	events, err := tr.stop(ctx)
 	if err != nil {
-		return 0, 0, err
+		return f, err
 	}
-	live, err = chromedp.Run(ctx, chromedp.Evaluate[float64](`window.__startup.firstLivePrice`))
-	if err != nil {
-		return 0, 0, err
+	if f.live, err = chromedp.Run(ctx, chromedp.Evaluate[float64](`window.__startup.firstLivePrice`)); err != nil {
+		return f, err
 	}
-	longest, err = longestTask(events, url)
-	return live, longest, err
+	f.task, f.taskCPU, err = longestTask(events, url)
+	return f, err
 }
 
 // waitFor polls a JavaScript expression until it is true.

@@ -9,7 +9,9 @@
 //     worker of the first): the time from navigation start to the first
 //     price shown with the stream open, timed in the page;
 //   - the longest main-thread task from navigation start until a second
-//     after that price, from a Chromium trace, cold and warm;
+//     after that price, from a Chromium trace, cold and warm: by the wall
+//     clock, and by the thread's CPU time, which the load of a shared
+//     machine does not stretch;
 //   - app.wasm as sent with Accept-Encoding: br.
 //
 // scripts/bench-page.sh (make bench-page) builds both releases and starts

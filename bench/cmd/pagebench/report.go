@@ -27,6 +27,8 @@ var rows = []row{
 	{"first live price, warm", func(s sample) float64 { return s.WarmLive }, ms, "≤ 0.7× previous"},
 	{"longest main-thread task at start, cold", func(s sample) float64 { return s.ColdTask }, ms, "≤ 50 ms"},
 	{"longest main-thread task at start, warm", func(s sample) float64 { return s.WarmTask }, ms, "≤ 50 ms"},
+	{"longest main-thread task at start, cold, CPU time", func(s sample) float64 { return s.ColdTaskCPU }, ms, "≤ 50 ms"},
+	{"longest main-thread task at start, warm, CPU time", func(s sample) float64 { return s.WarmTaskCPU }, ms, "≤ 50 ms"},
 }
 
 // median returns the median of vs.

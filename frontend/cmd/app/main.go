@@ -1,8 +1,10 @@
-// Command app is the dashboard's WebAssembly main. It opens the price
-// stream first, so that the stream's snapshot is on its way while the
-// page starts, lets the browser run what waits (input, paint) before the
-// page mounts, then registers the routes and runs the UI. It holds no
-// server code, to keep the wasm small.
+// Command app is the dashboard's WebAssembly main. In a page it opens the
+// price stream first, so that the stream's snapshot is on its way while
+// the page starts, waits (the browser running meanwhile) until the
+// loader's compiler has rehearsed the start, then registers the routes
+// and runs the UI. In the loader's compiler, a worker without a document,
+// it rehearses the start instead (ui.Rehearse). It holds no server code,
+// to keep the wasm small.
 package main
 
 import (
@@ -11,8 +13,12 @@ import (
 )
 
 func main() {
+	if !ui.InPage() {
+		ui.Rehearse()
+		return
+	}
 	stream := ui.OpenStream()
-	ui.YieldToBrowser()
+	ui.AwaitRehearsal()
 	ui.Routes(ui.Source{Stream: stream})
 	app.RunWhenOnBrowser()
 }
