@@ -441,20 +441,27 @@ func testOutlivesTimeouts(t *testing.T, c cell) {
 type chaosListener struct {
 	net.Listener
 	mu    sync.Mutex
-	conns []net.Conn
+	conns []chaosConn
+}
+
+// chaosConn is an accepted connection and the identity of its socket.
+type chaosConn struct {
+	net.Conn
+	socket socketID
 }
 
 func (l *chaosListener) Accept() (net.Conn, error) {
 	conn, err := l.Listener.Accept()
 	if err == nil {
 		l.mu.Lock()
-		l.conns = append(l.conns, conn)
+		l.conns = append(l.conns, chaosConn{conn, socketOf(conn)})
 		l.mu.Unlock()
 	}
 	return conn, err
 }
 
-// killOne closes a random accepted connection.
+// killOne kills a random accepted connection: it closes it, and shuts its
+// socket down under the descriptor the engine took it over with.
 func (l *chaosListener) killOne(rng *rand.Rand) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -463,6 +470,7 @@ func (l *chaosListener) killOne(rng *rand.Rand) {
 	}
 	i := rng.IntN(len(l.conns))
 	l.conns[i].Close()
+	shutdownSocket(l.conns[i].socket)
 	l.conns = append(l.conns[:i], l.conns[i+1:]...)
 }
 

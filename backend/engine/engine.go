@@ -6,6 +6,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -51,9 +52,14 @@ const Supported = poller.Supported
 // Handler is told what happens to a taken socket; a stream.Stream is one.
 type Handler = poller.Handler
 
-// Take registers conn, whose hang-ups and writability h is told of, caps
-// its send buffer, and returns it as a stream connection. On error nothing
-// was taken and conn is still the caller's.
+// Take takes conn over: it duplicates its socket's descriptor, caps its
+// send buffer, registers it, whose hang-ups and writability h is told of,
+// and closes conn, and returns the socket as a stream connection. Closing
+// conn releases what Go keeps for it (its descriptor, its addresses, its
+// registration in Go's poller, about 0.6 KiB) without ending the
+// connection: the socket stays open on the duplicate, which the engine
+// alone holds, so nothing can close it behind the engine's back. On error
+// nothing was taken and conn is still the caller's.
 func (e *Engine) Take(conn net.Conn, h Handler) (*Socket, error) {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
@@ -63,38 +69,51 @@ func (e *Engine) Take(conn net.Conn, h Handler) (*Socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	fd := -1
-	if err := raw.Control(func(u uintptr) {
-		fd = int(u)
-		setSendBuffer(fd, SendBuffer)
-	}); err != nil {
+	fd, derr := -1, error(nil)
+	if err := raw.Control(func(u uintptr) { fd, derr = dupSocket(int(u)) }); err != nil {
 		return nil, err // closed already
 	}
+	if derr != nil {
+		return nil, fmt.Errorf("engine: duplicating the socket: %w", derr)
+	}
+	setSendBuffer(fd, SendBuffer)
 	tok, err := e.poller.Add(fd, h)
 	if err != nil {
+		closeSocket(fd)
 		return nil, err
 	}
-	return &Socket{e: e, conn: conn, raw: raw, tok: tok}, nil
+	conn.Close() // the socket stays open on fd: no FIN is sent
+	return &Socket{e: e, fd: fd, tok: tok}, nil
 }
 
 // Socket is a taken-over socket: a stream connection that never waits.
 type Socket struct {
-	e    *Engine
-	conn net.Conn
-	raw  syscall.RawConn
-	tok  poller.Token
-	once sync.Once
+	e   *Engine
+	tok poller.Token
+	// mu keeps fd from being closed, and its number reused by a new
+	// socket, while a write is under way.
+	mu sync.Mutex
+	fd int // -1 once closed
 }
 
 var _ stream.Conn = (*Socket)(nil)
+
+// errClosed is returned by Write on a socket already closed.
+var errClosed = errors.New("engine: socket closed")
 
 // Write writes bufs with non-blocking writev calls until all is written or
 // the socket is full; then it returns stream.ErrWouldBlock and the poller
 // tells the handler when the socket drains.
 func (s *Socket) Write(bufs [][]byte) (int, error) {
+	s.mu.Lock()
+	if s.fd < 0 {
+		s.mu.Unlock()
+		return 0, errClosed
+	}
 	v := vectorPool.Get().(*vectors)
-	n, err := v.writev(s.raw, bufs)
+	n, err := v.writev(s.fd, bufs)
 	vectorPool.Put(v)
+	s.mu.Unlock()
 	if err == errWouldBlock {
 		if err := s.e.poller.WantWritable(s.tok); err != nil {
 			return n, err
@@ -109,22 +128,25 @@ func (s *Socket) Waits() bool { return false }
 
 // Abort resets the connection: its send queue is dropped, not left to
 // linger in the kernel for a client that does not read.
-func (s *Socket) Abort() {
-	s.once.Do(func() {
-		s.e.poller.Remove(s.tok)
-		if tc, ok := s.conn.(*net.TCPConn); ok {
-			tc.SetLinger(0)
-		}
-		s.conn.Close()
-	})
-}
+func (s *Socket) Abort() { s.close(true) }
 
 // Close closes the connection in order, after what was written.
-func (s *Socket) Close() {
-	s.once.Do(func() {
-		s.e.poller.Remove(s.tok)
-		s.conn.Close()
-	})
+func (s *Socket) Close() { s.close(false) }
+
+// close ends the registration and closes the descriptor, the socket's
+// last, with a reset if reset is set; later calls do nothing.
+func (s *Socket) close(reset bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fd < 0 {
+		return
+	}
+	s.e.poller.Remove(s.tok)
+	if reset {
+		setLingerZero(s.fd)
+	}
+	closeSocket(s.fd)
+	s.fd = -1
 }
 
 // vectorPool holds the writev scratch of the writers.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -195,13 +196,63 @@ func TestPeerThatStopsReadingIsCutAndReset(t *testing.T) {
 
 func TestSendBufferIsCapped(t *testing.T) {
 	r := newRig(t, stream.Config{})
-	st := r.start(t, nil)
-	raw, _ := st.server.SyscallConn()
-	var got int
-	raw.Control(func(fd uintptr) { got, _ = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF) })
-	if got > 2*engine.SendBuffer {
-		t.Fatalf("SO_SNDBUF %d, want at most twice %d (the kernel doubles it)", got, engine.SendBuffer)
+	var own *os.File // a descriptor of the test's own: Take closes server's
+	st := r.start(t, func(server, _ *net.TCPConn) {
+		f, err := server.File()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		own = f
+	})
+	st.readN(t, len(retry))
+	got, err := unix.GetsockoptInt(int(own.Fd()), unix.SOL_SOCKET, unix.SO_SNDBUF)
+	if err != nil || got > 2*engine.SendBuffer {
+		t.Fatalf("SO_SNDBUF %d (%v), want at most twice %d (the kernel doubles it)", got, err, engine.SendBuffer)
 	}
+}
+
+// TestTakeReleasesGoConnAndLeaksNoDescriptor: Take closes the Go
+// connection it was given (its socket stays open for the stream), and every
+// descriptor the engine holds is closed when its stream ends.
+func TestTakeReleasesGoConnAndLeaksNoDescriptor(t *testing.T) {
+	r := newRig(t, stream.Config{})
+	before := openFiles(t)
+	var sts []*started
+	for range 20 {
+		sts = append(sts, r.start(t, nil))
+	}
+	for _, st := range sts {
+		st.readN(t, len(retry)) // the socket outlives its Go connection
+		if _, err := st.server.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("writing to the taken Go connection: %v, want it closed", err)
+		}
+	}
+	for i, st := range sts {
+		if i%2 == 0 {
+			st.client.Close()
+		}
+	}
+	if err := r.tier.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range sts {
+		st.waitEnd(t)
+		st.client.Close()
+	}
+	if after := openFiles(t); after > before {
+		t.Fatalf("%d descriptors open after the streams ended, %d before they began", after, before)
+	}
+}
+
+// openFiles counts the process's open descriptors.
+func openFiles(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(fds)
 }
 
 func TestClosedConnectionIsRefused(t *testing.T) {

@@ -16,17 +16,27 @@ func setSendBuffer(fd, bytes int) {
 	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, bytes)
 }
 
+// dupSocket returns a new descriptor of socket fd, closed on exec. It
+// shares fd's file status, so it is non-blocking as Go's sockets are.
+func dupSocket(fd int) (int, error) {
+	return unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+}
+
+// setLingerZero makes closing socket fd reset the connection and drop its
+// send queue.
+func setLingerZero(fd int) {
+	unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+}
+
+// closeSocket closes descriptor fd.
+func closeSocket(fd int) { unix.Close(fd) }
+
 // maxIovecs is IOV_MAX on Linux: the most buffers one writev takes.
 const maxIovecs = 1024
 
 // vectors writes buffers to a socket with non-blocking writev calls.
 type vectors struct {
 	iov []unix.Iovec
-	// writevFD is the RawConn callback, made once so that a write
-	// allocates nothing; n and errno are its results.
-	writevFD func(fd uintptr) bool
-	n        int
-	errno    syscall.Errno
 }
 
 // writev writes bufs with non-blocking writev calls, at most IOV_MAX
@@ -34,26 +44,21 @@ type vectors struct {
 // errWouldBlock, with the bytes written, when the socket is full: only once
 // a call has met EAGAIN, which makes the kernel report writability again
 // (after a merely partial write it might not).
-func (v *vectors) writev(raw syscall.RawConn, bufs [][]byte) (int, error) {
-	if v.writevFD == nil {
-		v.writevFD = v.call // once: a method value allocates
-	}
+func (v *vectors) writev(fd int, bufs [][]byte) (int, error) {
 	total := 0
 	defer func() { clear(v.iov) }()
 	for {
 		if !v.fill(bufs, total) {
 			return total, nil
 		}
-		if err := raw.Write(v.writevFD); err != nil {
-			return total, err
-		}
+		n, errno := v.call(fd)
 		switch {
-		case v.errno == unix.EAGAIN:
+		case errno == unix.EAGAIN:
 			return total, errWouldBlock
-		case v.errno != 0:
-			return total, v.errno
+		case errno != 0:
+			return total, errno
 		}
-		total += v.n
+		total += n
 	}
 }
 
@@ -76,15 +81,14 @@ func (v *vectors) fill(bufs [][]byte, skip int) bool {
 	return len(v.iov) > 0
 }
 
-// call is one writev on fd. It never asks RawConn.Write to wait for
-// writability: a full socket is the engine's to wait for, without parking
-// a goroutine.
-func (v *vectors) call(fd uintptr) bool {
+// call is one writev of the iovecs on fd, retried if interrupted. It never
+// waits for writability: a full socket is the engine's to wait for, without
+// parking a goroutine.
+func (v *vectors) call(fd int) (int, syscall.Errno) {
 	for {
-		r, _, e := unix.Syscall(unix.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&v.iov[0])), uintptr(len(v.iov)))
+		r, _, e := unix.Syscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&v.iov[0])), uintptr(len(v.iov)))
 		if e != unix.EINTR {
-			v.n, v.errno = int(r), e
-			return true
+			return int(r), e
 		}
 	}
 }

@@ -20,13 +20,15 @@ type Subscriber struct {
 	// that Next never holds the subscriber's lock with its group's.
 	sent atomic.Uint64
 
-	mu      sync.Mutex
-	read    uint64           // ring position of the next event to read; those before are read or skipped
-	floor   uint64           // events with Seq <= floor are skipped
-	pending bool             // events at read or later may be wanted, and notify was called for them
-	replay  []*backend.Event // a conflated resume's opening, not yet taken
-	notify  func(ended bool)
-	err     error
+	mu     sync.Mutex
+	read   uint64           // ring position of the next event to read; those before are read or skipped
+	floor  uint64           // events with Seq <= floor are skipped
+	replay []*backend.Event // a conflated resume's opening, not yet taken
+	notify func(ended bool)
+	err    error
+	// The flags sit together so that the struct fits 128 bytes: an idle
+	// stream is mostly its subscriber and its state in the tier.
+	pending bool // events at read or later may be wanted, and notify was called for them
 	ended   bool
 }
 

@@ -105,6 +105,7 @@ func (c *cli) serve(ctx context.Context, args []string) int {
 		return c.usageError("serve", err)
 	}
 	log := newLogger(cfg, c.stderr)
+	setGCPercent(c.getenv)
 	redis.RouteClientLog(log)
 	files, err := c.loadReplay(ctx, cfg.Replay, log)
 	if err != nil {

@@ -35,8 +35,8 @@ type Poller struct {
 // slot is the registration of one descriptor; h is nil when there is none.
 type slot struct {
 	gen uint32
-	h   Handler
 	out bool // waiting for writability
+	h   Handler
 }
 
 // New starts a poller; errors it meets later are logged to log.
