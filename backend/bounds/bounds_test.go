@@ -97,8 +97,16 @@ func TestNonReadingResumersStayWithinBudget(t *testing.T) {
 	if slowest > writeTimeout+cutSlack {
 		t.Errorf("a stream was cut %v after its request, want by its write deadline %v (+%v of scheduling)", slowest, writeTimeout, cutSlack)
 	}
-	if last := samples[len(samples)-1]; last.queued != 0 || len(last.ports) != 0 {
-		t.Errorf("after the cuts %d sockets of the server's port still hold %d bytes to send, want none: a cut must reset", len(last.ports), last.queued)
+	// Only the resumers' sockets count: the test's own requests to the
+	// server (publish, metrics) may leave one in TIME_WAIT for a while.
+	last, left := samples[len(samples)-1], 0
+	for _, c := range clients {
+		if last.ports[c.port] {
+			left++
+		}
+	}
+	if last.queued != 0 || left != 0 {
+		t.Errorf("after the cuts %d of the resumers' sockets remain and the server's port holds %d bytes to send, want none: a cut must reset", left, last.queued)
 	}
 	for _, c := range clients {
 		if err := c.drain(); !errors.Is(err, syscall.ECONNRESET) {
