@@ -16,6 +16,7 @@ import (
 	"github.com/stockstream/stockstream/backend/config"
 	"github.com/stockstream/stockstream/backend/feed"
 	"github.com/stockstream/stockstream/backend/server"
+	"github.com/stockstream/stockstream/backend/streamtest"
 	"github.com/stockstream/stockstream/shared/pricefile"
 	"github.com/stockstream/stockstream/shared/sse"
 )
@@ -78,18 +79,7 @@ func TestRunServesAndCloseEndsEveryStream(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	r := sse.NewReader(bufio.NewReader(resp.Body), 1<<16)
-	for seen := 0; seen < 3; {
-		ev, err := r.Next()
-		if err != nil {
-			t.Fatalf("stream: %v", err)
-		}
-		if string(ev.Type) == "stockUpdate" {
-			if !strings.Contains(string(ev.Data), `"symbol":"MSFT"`) {
-				t.Fatalf("filtered stream sent %s", ev.Data)
-			}
-			seen++
-		}
-	}
+	streamtest.ExpectUpdates(t, r, "MSFT", 3)
 	start := time.Now()
 	if err := s.Close(); err != nil {
 		t.Fatalf("close: %v", err)

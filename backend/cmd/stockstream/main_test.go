@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockstream/stockstream/backend/streamtest"
 	"github.com/stockstream/stockstream/shared/sse"
 )
 
@@ -84,18 +85,7 @@ func TestRunServesAndShutsDownCleanly(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	r := sse.NewReader(bufio.NewReader(resp.Body), 1<<16)
-	for seen := 0; seen < 3; {
-		ev, err := r.Next()
-		if err != nil {
-			t.Fatalf("stream: %v", err)
-		}
-		if string(ev.Type) == "stockUpdate" {
-			if !strings.Contains(string(ev.Data), `"symbol":"MSFT"`) {
-				t.Fatalf("filtered stream sent %s", ev.Data)
-			}
-			seen++
-		}
-	}
+	streamtest.ExpectUpdates(t, r, "MSFT", 3)
 	start := time.Now()
 	stop()
 	select {
