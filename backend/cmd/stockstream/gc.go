@@ -8,8 +8,10 @@ import "runtime/debug"
 // clients leaves about 10 KiB of net/http's garbage per connection and is
 // followed by no allocation that would start another collection, so the
 // server keeps the heap the burst's last collection allowed until the
-// runtime's two-minute forced one: 19,000 streams opened at once held
-// 1.2–2.2 KiB each 30 s later at 50, 1.8–2.8 KiB at 100. Streaming costs
+// runtime's two-minute forced one. 19,000 streams opened at once held
+// 1.2–2.2 KiB each 30 s later at 50 and 1.8–2.8 KiB at 100 in runs on a
+// busy machine; on a quiet one, where more of the burst is in flight at
+// once, 2.1–7.6 KiB at 50. Streaming costs
 // next to nothing more (at 10,000 streams × 20 events/s the collector does
 // not run; at 1,000 × 200/s it runs every 1.4 s instead of every 2.5 s, for
 // a few milliseconds); publishing as fast as the server takes prices costs
