@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -131,6 +133,32 @@ func (b *browser) watchConsole() {
 			b.mu.Unlock()
 		}
 	}()
+}
+
+// bfcacheRefusals collects the reasons Chromium gives from now on for not
+// restoring a page from its back/forward cache; the function it returns
+// lists them.
+func (b *browser) bfcacheRefusals() func() []string {
+	var mu sync.Mutex
+	var reasons []string
+	events := chromedp.Events(b.ctx, page.BackForwardCacheNotUsed)
+	go func() {
+		for e, err := range events {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			for _, x := range e.NotRestoredExplanations {
+				reasons = append(reasons, fmt.Sprintf("%s (%s) %s", x.Reason, x.Type, x.Context))
+			}
+			mu.Unlock()
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(reasons)
+	}
 }
 
 func (b *browser) note(text string) {
