@@ -81,7 +81,7 @@ func faultOlderSnapshot(t *testing.T) faultReport {
 	r.during(4*time.Second, func() {
 		r.loseFrom()
 		srv.Save(t)
-		time.Sleep(time.Second)
+		r.awaitAccepted(time.Now())
 		srv.Kill()
 		srv.Restart(t)
 		r.loseUntil()
@@ -204,7 +204,7 @@ func faultFailover(t *testing.T) faultReport {
 	r.during(8*time.Second, func() {
 		r.loseFrom()
 		relay.Pause()
-		time.Sleep(time.Second)
+		r.awaitAccepted(time.Now())
 		relay.Cut()
 		master.Kill()
 		deadline := time.Now().Add(30 * time.Second)
@@ -364,6 +364,31 @@ func (r *faultRun) postOnce(base, key string, body []byte) []uint64 {
 }
 
 // loseFrom and loseUntil mark when Redis took writes it lost afterwards.
+// awaitAccepted gives the broker a second of publishes from since, and
+// more until it has answered 10 of them 2xx (at most 5 s more): a fault
+// that then loses Redis's tail loses prices it acknowledged, however slow
+// the machine, so the run tests the rollback it means to.
+func (r *faultRun) awaitAccepted(since time.Time) {
+	time.Sleep(time.Second)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && r.acceptedSince(since) < 10; {
+		time.Sleep(50 * time.Millisecond) // poll interval
+	}
+}
+
+// acceptedSince counts the publishes started at or after since and
+// answered 2xx.
+func (r *faultRun) acceptedSince(since time.Time) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for i, p := range r.pubs {
+		if p.OK && !r.spans[i][0].Before(since) {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *faultRun) loseFrom()  { r.loseStart = time.Now() }
 func (r *faultRun) loseUntil() { r.loseEnd = time.Now() }
 
