@@ -357,14 +357,6 @@ func peakOf(samples []sample) sample {
 	return peak
 }
 
-func maxQueued(samples []sample) int64 {
-	var m int64
-	for _, s := range samples {
-		m = max(m, s.queued)
-	}
-	return m
-}
-
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
 // rssOf returns the resident memory of pid in bytes (0 once it is gone).

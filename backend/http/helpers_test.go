@@ -155,9 +155,6 @@ func do(t testing.TB, method, url string, header http.Header, body string) (int,
 	return resp.StatusCode, resp.Header, string(b)
 }
 
-// anonymousSubscribers is the gauge of streams read without a token.
-const anonymousSubscribers = `stockstream_subscribers{access="anonymous"}`
-
 // metric returns the value of a metric from base+"/metrics", named with
 // its labels as the exposition writes them.
 func metric(t testing.TB, base, name string) string {

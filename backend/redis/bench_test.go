@@ -126,7 +126,7 @@ func drain(b *testing.B, sub backend.Subscription, n int) {
 				b.Fatalf("subscription ended: %v", err)
 			}
 		case <-deadline:
-			b.Fatal(fmt.Sprintf("received too few of %d events in 2 minutes", n))
+			b.Fatalf("received too few of %d events in 2 minutes", n)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -100,13 +99,4 @@ func TestSymbolDataTakesTheBarsAskedFor(t *testing.T) {
 	if len(d.Bars) != 30 {
 		t.Error("the page's data was changed in place")
 	}
-}
-
-func mustJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -218,11 +218,11 @@ func TestPublishHelpAndDryRunFromStandardInput(t *testing.T) {
 		t.Fatalf("publish --help: exit %d, %s", code, errOut)
 	}
 	yahoo := "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,185.639999,1,1\n"
-	code, out, errOut := runCLI(context.Background(), yahoo, nil, "publish", "--dry-run", "-")
+	code, _, errOut = runCLI(context.Background(), yahoo, nil, "publish", "--dry-run", "-")
 	if code != exitError || !strings.Contains(errOut, "<stdin>:1: this file has no symbol column") {
 		t.Fatalf("no symbol: exit %d, %s", code, errOut)
 	}
-	code, out, errOut = runCLI(context.Background(), yahoo, nil, "publish", "--dry-run", "--symbol", "AAPL", "--tz", "UTC", "-")
+	code, out, errOut := runCLI(context.Background(), yahoo, nil, "publish", "--dry-run", "--symbol", "AAPL", "--tz", "UTC", "-")
 	if code != exitOK || !strings.Contains(out, "<stdin>: CSV, comma-separated") || !strings.Contains(out, "would publish 1 price of 1 symbol, 2024-01-02T16:00:00Z to 2024-01-02T16:00:00Z") ||
 		!strings.Contains(out, "rounded 1 price") || !strings.Contains(errOut, "stockstream publish: loaded <stdin>: 1 price of") {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
